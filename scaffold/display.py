@@ -1,0 +1,37 @@
+"""Rich renderings of rankings, the framework comparison and results."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from scaffold.decision import Ranking
+from scaffold.frameworks import COMPARISON, EVERY_STARTER, STARTER_PARTS, Framework
+
+
+def show_ranking(console: Console, ranking: Ranking) -> None:
+    """The three frameworks, best first, with the reasons behind each score."""
+    if not ranking.needs and not ranking.known:
+        console.print(
+            "No needs given, so every framework scores 0; the order below is only a "
+            "tie-break. Pass --need KEY (see `scaffold recommend --help`) for a real choice."
+        )
+    for place, ranked in enumerate(ranking.ranked, start=1):
+        mark = "  [bold green]recommended[/]" if place == 1 else ""
+        points = "point" if abs(ranked.score) == 1 else "points"
+        console.print(f"[bold]{place}. {ranked.framework.label}[/]  {ranked.score} {points}{mark}")
+        for reason in ranked.reasons:
+            console.print(f"     {reason}", highlight=False)
+
+
+def show_frameworks(console: Console) -> None:
+    """The comparison table of the three frameworks and what each starter ships."""
+    for title, rows in (("The frameworks", COMPARISON), ("What each starter ships", STARTER_PARTS)):
+        table = Table(title=title, title_justify="left", show_lines=False)
+        table.add_column("")
+        for framework in Framework:
+            table.add_column(framework.label)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    console.print(EVERY_STARTER)

@@ -1,0 +1,164 @@
+"""The local template store: versioned git copies of the templates this package ships.
+
+`copier update` needs a git-versioned template, but a pip-installed package is a plain
+folder. So scaffold keeps one git repository per framework in the user's data folder
+(`$SCAFFOLD_HOME`, else `$XDG_DATA_HOME/scaffold`, else `~/.local/share/scaffold`), and
+`sync` commits and tags the package's template there whenever its content changes: one
+tagged commit per template version. Projects record the store path and commit in
+`.copier-answers.yml`, so both `scaffold update` and a plain `copier update` resolve them
+on this machine, before and after an upgrade of scaffold.
+
+Syncing is idempotent (a fingerprint of the shipped files skips all git work when nothing
+changed) and safe under concurrent runs (an exclusive file lock around every write).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold import __version__
+from scaffold.errors import ScaffoldError
+from scaffold.frameworks import Framework
+from scaffold.git import git
+
+_IGNORED = ("__pycache__", "*.pyc", "*.pyo")
+_STORE_IDENTITY = {
+    "GIT_AUTHOR_NAME": "scaffold",
+    "GIT_AUTHOR_EMAIL": "scaffold@localhost",
+    "GIT_AUTHOR_DATE": "2025-01-01T00:00:00+00:00",
+    "GIT_COMMITTER_NAME": "scaffold",
+    "GIT_COMMITTER_EMAIL": "scaffold@localhost",
+    "GIT_COMMITTER_DATE": "2025-01-01T00:00:00+00:00",
+}
+
+
+def package_templates() -> Path:
+    """The folder holding the templates shipped with this installation."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "fastapi" / "copier.yml").is_file():
+            return candidate
+    raise ScaffoldError("this installation of scaffold has no templates", hint="reinstall it")
+
+
+def store_root() -> Path:
+    """Where the versioned template repositories live."""
+    if home := os.environ.get("SCAFFOLD_HOME"):
+        return Path(home).expanduser() / "templates"
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data).expanduser() / "scaffold" / "templates"
+
+
+@dataclass(frozen=True)
+class StoredTemplate:
+    """A template version in the store: the repository to render from and its tag."""
+
+    framework: Framework
+    path: Path
+    tag: str
+
+
+def fingerprint(folder: Path) -> str:
+    """A digest of every shipped file's path and content."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = file.relative_to(folder)
+        if "__pycache__" in relative.parts or file.suffix in (".pyc", ".pyo"):
+            continue
+        digest.update(relative.as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the store for the duration of the block."""
+    import fcntl  # POSIX only; imported here to keep the module importable everywhere
+
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _marker(repo: Path) -> Path:
+    return repo / ".git" / "scaffold-synced"
+
+
+def _read_marker(repo: Path, expected: str) -> str | None:
+    """The tag recorded for fingerprint `expected`, if the store is already in sync."""
+    try:
+        recorded, tag = _marker(repo).read_text().split()
+    except (OSError, ValueError):
+        return None
+    return tag if recorded == expected else None
+
+
+def _next_tag(repo: Path) -> str:
+    """The tag for a new template version: the package version, then .postN if taken."""
+    existing = set(git("tag", "--list", cwd=repo).split())
+    if __version__ not in existing:
+        return __version__
+    n = 1
+    while f"{__version__}.post{n}" in existing:
+        n += 1
+    return f"{__version__}.post{n}"
+
+
+def sync(framework: Framework) -> StoredTemplate:
+    """Bring the store's copy of `framework`'s template in line with the shipped one."""
+    source = package_templates() / framework.value
+    repo = store_root() / framework.value
+    wanted = fingerprint(source)
+    if tag := _read_marker(repo, wanted):
+        return StoredTemplate(framework, repo, tag)
+    with _locked(store_root()):
+        if tag := _read_marker(repo, wanted):  # another process synced while we waited
+            return StoredTemplate(framework, repo, tag)
+        if not (repo / ".git").is_dir():
+            repo.mkdir(parents=True, exist_ok=True)
+            git("init", "--quiet", cwd=repo)
+        for child in repo.iterdir():
+            if child.name != ".git":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        shutil.copytree(source, repo, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*_IGNORED))
+        git("add", "--all", cwd=repo)
+        has_head = bool(git("rev-parse", "--verify", "--quiet", "HEAD", cwd=repo, check=False))
+        if not has_head or git("status", "--porcelain", cwd=repo):
+            # A fixed author and date make the commit a function of content and history,
+            # so two machines that synced the same versions record the same `_commit`.
+            git(
+                "commit",
+                "--quiet",
+                "-m",
+                f"{framework.label} template from scaffold {__version__}",
+                cwd=repo,
+                env=_STORE_IDENTITY,
+            )
+        tags = git("tag", "--points-at", "HEAD", cwd=repo).split()
+        tag = tags[0] if tags else _next_tag(repo)
+        if not tags:
+            git("tag", tag, cwd=repo)
+        marker = _marker(repo)
+        marker.with_suffix(".tmp").write_text(f"{wanted} {tag}\n")
+        marker.with_suffix(".tmp").replace(marker)
+        return StoredTemplate(framework, repo, tag)
+
+
+def framework_of(src_path: str) -> Framework | None:
+    """The framework whose store repository `src_path` is, or None for another source."""
+    path = Path(src_path).expanduser()
+    if path.parent.resolve() != store_root().resolve():
+        return None
+    try:
+        return Framework(path.name)
+    except ValueError:
+        return None

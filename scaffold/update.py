@@ -1,0 +1,174 @@
+"""Bring a generated project up to a newer template version (a safe `copier update`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from scaffold.errors import BadInput, ScaffoldError
+from scaffold.generate import ANSWERS_FILE, read_answers
+from scaffold.git import commit_all, dirty_files, git, is_repo_root
+
+CONFLICT_MARKER = "<<<<<<< before updating"
+Conflict = Literal["inline", "rej"]
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What an update did (or, with `pretend`, would do)."""
+
+    project: Path
+    old_version: str | None
+    new_version: str | None
+    changes: list[str]  # git status --porcelain lines
+    conflicts: list[str]  # files left with conflict markers (or .rej files)
+    diff: str  # only filled when pretending
+
+
+def _is_url(source: str) -> bool:
+    return "://" in source or source.startswith(("git@", "gh:", "gl:"))
+
+
+def _resolve_source(source: str) -> tuple[str, str | None]:
+    """The source to update from and the ref to update to (None: copier's newest tag)."""
+    from scaffold import store
+
+    if (framework := store.framework_of(source)) is not None:
+        stored = store.sync(framework)  # bring in templates of a newly installed scaffold
+        return str(stored.path), stored.tag
+    if not _is_url(source) and not Path(source).expanduser().exists():
+        raise ScaffoldError(
+            f"the template source {source} no longer exists",
+            hint="point the project at its new location: "
+            "scaffold update --template-source PATH_OR_URL",
+        )
+    return source, None
+
+
+def _repoint(project: Path, source: str) -> None:
+    """Record `source` as the project's template source, in a commit of its own."""
+    if not _is_url(source):
+        source = str(Path(source).expanduser().resolve())
+    path = project / ANSWERS_FILE
+    lines = path.read_text().splitlines(keepends=True)
+    new_line = f"_src_path: {json.dumps(source)}\n"  # a JSON string is a YAML string
+    replaced = [new_line if line.startswith("_src_path:") else line for line in lines]
+    path.write_text("".join(replaced))
+    commit_all(project, f"Point the template source at {source}")
+
+
+def _conflicts(project: Path) -> list[str]:
+    found = []
+    for line in dirty_files(project):
+        name = line[3:].strip().strip('"')
+        file = project / name
+        if line.startswith(("UU", "AA")) or name.endswith(".rej"):
+            found.append(name)
+        elif file.is_file():
+            try:
+                if CONFLICT_MARKER in file.read_text(errors="ignore"):
+                    found.append(name)
+            except OSError:
+                continue
+    return found
+
+
+def update(
+    project: Path,
+    *,
+    pretend: bool = False,
+    answers: dict[str, Any] | None = None,
+    use_defaults: bool = True,
+    template_source: str | None = None,
+    conflict: Conflict = "inline",
+    quiet: bool = True,
+) -> UpdateResult:
+    """Update `project` to the newest template version, keeping the owners' changes.
+
+    Refuses a project that is not a clean git work tree. Conflicting changes are left as
+    inline conflict markers (or `.rej` files with `conflict="rej"`), never dropped.
+    With `pretend`, the update runs on a throw-away clone and only its diff is returned.
+    """
+    project = project.resolve()
+    recorded = read_answers(project)
+    if not is_repo_root(project):
+        raise BadInput(
+            f"{project} is not the root of a git repository; copier update needs one",
+            hint="git init && git add --all && git commit -m 'Initial commit'",
+        )
+    if dirty := dirty_files(project):
+        raise BadInput(
+            f"{project} has uncommitted changes ({len(dirty)} files); an update needs a clean tree",
+            hint="commit or stash them first (git status lists them)",
+        )
+    source = recorded.get("_src_path")
+    old_version = recorded.get("_commit")
+    if not source or not old_version:
+        raise BadInput(
+            f"{ANSWERS_FILE} records no versioned template source, so there is nothing to "
+            "update from",
+            hint="the project was rendered from an unversioned folder; see docs/updating.md",
+        )
+    if template_source and template_source != source:
+        source = template_source
+        if not pretend:
+            _repoint(project, source)
+    source, ref = _resolve_source(str(source))
+
+    if not pretend:
+        _run_copier_update(project, source, ref, answers, use_defaults, conflict, quiet)
+        changes = dirty_files(project)
+        new = read_answers(project).get("_commit")
+        return UpdateResult(project, old_version, new, changes, _conflicts(project), "")
+
+    scratch = Path(tempfile.mkdtemp(prefix="scaffold-pretend-"))
+    try:
+        clone = scratch / project.name
+        git("clone", "--quiet", str(project), str(clone), cwd=scratch)
+        if template_source:
+            _repoint(clone, source)
+        _run_copier_update(clone, source, ref, answers, use_defaults, conflict, quiet)
+        changes = dirty_files(clone)
+        git("add", "--all", "--intent-to-add", cwd=clone)
+        diff = git("diff", "--no-color", cwd=clone)
+        new = read_answers(clone).get("_commit")
+        return UpdateResult(project, old_version, new, changes, _conflicts(clone), diff)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_copier_update(
+    project: Path,
+    source: str,
+    ref: str | None,
+    answers: dict[str, Any] | None,
+    use_defaults: bool,
+    conflict: Conflict,
+    quiet: bool,
+) -> None:
+    from copier import run_update
+    from copier.errors import CopierError, InteractiveSessionError
+
+    try:
+        run_update(
+            project,
+            data=answers or {},
+            defaults=use_defaults,
+            overwrite=True,
+            vcs_ref=ref,
+            conflict=conflict,
+            unsafe=False,
+            quiet=quiet,
+        )
+    except InteractiveSessionError as exc:
+        raise BadInput(f"cannot ask the template's questions here: {exc}") from exc
+    except CopierError as exc:
+        raise ScaffoldError(f"copier could not update the project: {exc}") from exc
+    except ValueError as exc:
+        raise BadInput(str(exc).splitlines()[0] if str(exc) else "invalid answer") from exc
+    if source and not (project / ANSWERS_FILE).is_file():
+        raise ScaffoldError("the update removed the answers file; inspect the project with git")
