@@ -1,0 +1,1 @@
+"""Black-box tests of the three starter templates (render, install, serve, call)."""

@@ -1,0 +1,82 @@
+"""Fixtures of the starters' suite.
+
+Each framework's starter is rendered and installed in a fresh virtual environment ONCE per
+session (the ``project`` fixture); the contract tests and the make-target tests share it.
+``-k fastapi`` (or ``django``, ``flask``) selects one framework.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from . import harness
+
+
+@dataclass(frozen=True)
+class Project:
+    """A rendered starter with its own ``.venv`` (``-e '.[dev]'`` installed)."""
+
+    framework: str
+    path: Path
+    python: Path
+
+
+@pytest.fixture(scope="session", params=harness.FRAMEWORKS, ids=list(harness.FRAMEWORKS))
+def framework(request: pytest.FixtureRequest) -> str:
+    """The framework under test: fastapi, django or flask."""
+    name: str = request.param
+    return name
+
+
+def full_options(framework: str) -> dict[str, bool]:
+    """The answers that turn on every option adding Python code (and dependencies)."""
+    options = {"admin": True}
+    if harness.has_question(framework, "html"):
+        options["html"] = True
+    return options
+
+
+@pytest.fixture(scope="session")
+def project(framework: str, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The framework's starter (every code option on), installed in a fresh venv.
+
+    Rendered with all the options that change Python code so its venv holds every
+    dependency any combination needs; the option matrix reuses it.
+    """
+    path = tmp_path_factory.mktemp(f"{framework}-project") / harness.PROJECT_SLUG
+    harness.render(framework, path, **full_options(framework))
+    python = harness.build_venv(path)
+    return Project(framework, path, python)
+
+
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def database(request: pytest.FixtureRequest) -> str:
+    """The database flavour under test: sqlite or postgresql."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture(scope="module")
+def database_url(
+    framework: str, database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh, empty database of the flavour under test, for one module."""
+    if database == "postgresql":
+        with harness.fresh_postgres_database(framework) as url:
+            yield url
+    else:
+        yield harness.sqlite_url(tmp_path_factory.mktemp(f"{framework}-db") / "db.sqlite3")
+
+
+@pytest.fixture
+def postgres_url(framework: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test (dropped afterwards)."""
+    with harness.fresh_postgres_database(framework) as url:
+        yield url

@@ -1,0 +1,527 @@
+"""Helpers of the starters' black-box suite: render, install, run and call a starter.
+
+Everything here is real: copier renders the template, uv builds a virtual environment, the
+project's own Makefile migrates and serves it with granian, and requests go over a loopback
+socket. Nothing is mocked, so a green run means a user following the README gets the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES_DIR = REPO_ROOT / "templates"
+FRAMEWORKS = ("fastapi", "django", "flask")
+
+#: Every answer the suite gives explicitly; the rest are the templates' defaults.
+PROJECT_NAME = "Starter Check"
+PROJECT_SLUG = "starter_check"
+
+#: Variables a developer's shell may carry that would change what a starter does.
+_PROJECT_VARIABLES = (
+    "ENVIRONMENT",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "ACCESS_TOKEN_EXPIRE_MINUTES",
+    "CORS_ORIGINS",
+    "ALLOWED_HOSTS",
+    "HOST",
+    "PORT",
+    "WEB_CONCURRENCY",
+    "SECURE_SSL_REDIRECT",
+    "DJANGO_SETTINGS_MODULE",
+    "FLASK_APP",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+)
+
+SERVER_START_TIMEOUT = 60.0
+MAKE_TIMEOUT = 600.0
+
+
+class CommandFailed(AssertionError):
+    """A command of a generated project exited non-zero; the message holds its output."""
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def copier_choices(framework: str, question: str) -> list[Any]:
+    """The values a question of ``templates/<framework>/copier.yml`` accepts.
+
+    Booleans give ``[False, True]``; ``choices`` (a list or a label -> value mapping) give
+    their values. Reading them from the template keeps the option matrix honest.
+    """
+    import yaml  # copier depends on PyYAML
+
+    config = yaml.safe_load((TEMPLATES_DIR / framework / "copier.yml").read_text("utf-8"))
+    spec = config[question]
+    if spec.get("type") == "bool":
+        return [False, True]
+    choices = spec["choices"]
+    return list(choices.values()) if isinstance(choices, dict) else list(choices)
+
+
+def has_question(framework: str, question: str) -> bool:
+    """Whether ``templates/<framework>/copier.yml`` asks ``question``."""
+    import yaml
+
+    config = yaml.safe_load((TEMPLATES_DIR / framework / "copier.yml").read_text("utf-8"))
+    return question in config
+
+
+def render(framework: str, dst: Path, **answers: Any) -> Path:
+    """Render ``templates/<framework>`` into ``dst`` exactly as scaffold does; return ``dst``.
+
+    Untrusted (``unsafe=False``), non-interactive (``defaults=True``) and isolated from the
+    user's copier settings (``Settings()``). ``answers`` override the defaults.
+    """
+    from copier import Settings, run_copy
+
+    data = {"project_name": PROJECT_NAME, **answers}
+    run_copy(
+        str(TEMPLATES_DIR / framework),
+        dst,
+        data=data,
+        defaults=True,
+        unsafe=False,
+        settings=Settings(),
+        quiet=True,
+    )
+    return dst
+
+
+# ----------------------------------------------------------------------- environments
+
+
+def uv_executable() -> str:
+    """The ``uv`` next to the running interpreter, else the one on ``PATH``."""
+    beside = Path(sys.executable).with_name("uv")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("uv")
+    if found is None:
+        pytest.fail("uv is needed to build the starters' virtual environments")
+    return found
+
+
+def run(
+    args: list[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = MAKE_TIMEOUT,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command, capture stdout and stderr together, raise ``CommandFailed`` on error."""
+    try:
+        result = subprocess.run(
+            args,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        output = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else ""
+        raise CommandFailed(f"{' '.join(args)} timed out after {timeout} s\n{output}") from exc
+    if result.returncode != 0:
+        raise CommandFailed(
+            f"{' '.join(args)} (in {cwd}) exited {result.returncode}\n{result.stdout}"
+        )
+    return result
+
+
+def build_venv(project: Path) -> Path:
+    """Create ``<project>/.venv`` with uv and install ``-e '<project>[dev]'``; return its python."""
+    uv = uv_executable()
+    venv = project / ".venv"
+    env = clean_environ()
+    run([uv, "venv", "--quiet", str(venv), "--python", sys.executable], cwd=project, env=env)
+    python = venv / "bin" / "python"
+    run(
+        [uv, "pip", "install", "--quiet", "--python", str(python), "-e", f"{project}[dev]"],
+        cwd=project,
+        env=env,
+    )
+    return python
+
+
+def clean_environ() -> dict[str, str]:
+    """This process's environment without any variable that configures a starter."""
+    env = {k: v for k, v in os.environ.items() if k not in _PROJECT_VARIABLES}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def project_env(project: Path, **overrides: str | None) -> dict[str, str]:
+    """The environment of a shell that activated ``<project>/.venv``.
+
+    ``overrides`` set variables; a ``None`` value removes one.
+    """
+    env = clean_environ()
+    venv = project / ".venv"
+    env["VIRTUAL_ENV"] = str(venv)
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run_make(
+    project: Path,
+    target: str,
+    env: Mapping[str, str] | None = None,
+    *,
+    timeout: float = MAKE_TIMEOUT,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``make <target>`` in ``project`` with its venv active; raise with the output on error.
+
+    ``env`` defaults to :func:`project_env` (development settings from the project's ``.env``).
+    """
+    return run(
+        ["make", "--no-print-directory", target],
+        cwd=project,
+        env=env if env is not None else project_env(project),
+        timeout=timeout,
+    )
+
+
+def sqlite_url(path: Path) -> str:
+    """A ``DATABASE_URL`` for an SQLite file at an absolute path."""
+    return f"sqlite:///{path.resolve()}"
+
+
+# ---------------------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    """A TCP port that nothing listens on at the moment, on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def production_env(
+    project: Path, database_url: str, port: int, secret_key: str, **overrides: str | None
+) -> dict[str, str]:
+    """The production settings the suite serves a starter with (see the team's preamble)."""
+    return project_env(
+        project,
+        ENVIRONMENT="production",
+        SECRET_KEY=secret_key,
+        DATABASE_URL=database_url,
+        HOST="127.0.0.1",
+        PORT=str(port),
+        WEB_CONCURRENCY="2",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        CORS_ORIGINS="http://localhost:5173",
+        **overrides,
+    )
+
+
+@dataclass
+class Server:
+    """A starter served by ``make serve`` on a loopback port, for use as a context manager.
+
+    On entry it runs ``make migrate`` (unless ``migrate`` is false), starts ``make serve`` in
+    its own process group and waits until ``GET /health`` answers one of ``ready_statuses``.
+    On exit the whole group (make, granian and its workers) is terminated.
+    """
+
+    project: Path
+    database_url: str
+    log_path: Path
+    migrate: bool = True
+    ready_statuses: tuple[int, ...] = (200,)
+    overrides: dict[str, str | None] = field(default_factory=dict)
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    port: int = field(default_factory=free_port)
+    _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """The environment ``make migrate`` and ``make serve`` get."""
+        return production_env(
+            self.project, self.database_url, self.port, self.secret_key, **self.overrides
+        )
+
+    def log(self) -> str:
+        """Everything the server wrote so far."""
+        try:
+            return self.log_path.read_text("utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def __enter__(self) -> Server:
+        env = self.env()
+        if self.migrate:
+            run_make(self.project, "migrate", env)
+        with self.log_path.open("wb") as log:
+            self._process = subprocess.Popen(
+                ["make", "--no-print-directory", "serve"],
+                cwd=self.project,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _wait_until_ready(self) -> None:
+        assert self._process is not None
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        last_error = "no answer yet"
+        while time.monotonic() < deadline:
+            code = self._process.poll()
+            if code is not None:
+                pytest.fail(f"`make serve` exited {code} before /health answered:\n{self.log()}")
+            try:
+                status = Client(self.base_url, timeout=2).get("/health").status
+            except OSError as exc:
+                last_error = repr(exc)
+            else:
+                if status in self.ready_statuses:
+                    return
+                last_error = f"/health answered {status}"
+            time.sleep(0.25)
+        pytest.fail(
+            f"/health not ready after {SERVER_START_TIMEOUT} s ({last_error}):\n{self.log()}"
+        )
+
+    def stop(self) -> None:
+        """Terminate the server's process group (SIGTERM, then SIGKILL after 10 s)."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+        # Workers may outlive make: always sweep the group.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+
+
+# ------------------------------------------------------------------------- PostgreSQL
+
+POSTGRES_URL_VARIABLE = "SCAFFOLD_TEST_POSTGRES_URL"
+REQUIRE_POSTGRES_VARIABLE = "SCAFFOLD_REQUIRE_POSTGRES"
+
+
+def postgres_admin_url() -> str:
+    """The admin URL from ``SCAFFOLD_TEST_POSTGRES_URL``; skip (or fail if required) without it."""
+    url = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
+    if url:
+        return url
+    message = f"{POSTGRES_URL_VARIABLE} is not set"
+    if os.environ.get(REQUIRE_POSTGRES_VARIABLE) == "1":
+        pytest.fail(f"{message} but {REQUIRE_POSTGRES_VARIABLE}=1")
+    pytest.skip(message)
+
+
+def _psql(admin_url: str, sql: str) -> None:
+    run(
+        ["psql", admin_url, "--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        cwd=Path.cwd(),
+        env=clean_environ(),
+        timeout=60,
+    )
+
+
+@contextlib.contextmanager
+def fresh_postgres_database(hint: str) -> Iterator[str]:
+    """Create an empty database named ``starters_<hint>_<random>``, yield its URL, drop it."""
+    admin_url = postgres_admin_url()
+    name = f"starters_{hint}_{secrets.token_hex(4)}".lower()
+    _psql(admin_url, f'CREATE DATABASE "{name}"')
+    try:
+        parts = urllib.parse.urlsplit(admin_url)
+        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}", query=""))
+    finally:
+        _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ------------------------------------------------------------------------------ HTTP
+
+
+@dataclass(frozen=True)
+class Response:
+    """What came back: status, headers (lower-cased names) and the raw body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON; fails the test with the body when it is not JSON."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            pytest.fail(f"not a JSON body (status {self.status}): {self.body[:500]!r}")
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass(frozen=True)
+class Client:
+    """A minimal HTTP/1.1 client on ``http.client`` (one connection per request).
+
+    The stdlib keeps the suite free of extra dependencies and lets it send bytes that
+    friendlier clients refuse (invalid JSON, bad encodings, odd headers).
+    """
+
+    base_url: str
+    token: str | None = None
+    timeout: float = 30
+
+    def with_token(self, token: str | None) -> Client:
+        return Client(self.base_url, token, self.timeout)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        body: bytes | str | None = None,
+        form: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        content_type: str | None = None,
+    ) -> Response:
+        """Send one request. ``json_body`` is encoded as JSON, ``form`` as urlencoded,
+        ``body`` goes as given (with ``content_type`` if set)."""
+        all_headers: dict[str, str] = {}
+        if self.token is not None:
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        payload: bytes | None = None
+        if json_body is not None:
+            payload = json.dumps(json_body).encode()
+            all_headers["Content-Type"] = "application/json"
+        elif form is not None:
+            payload = urllib.parse.urlencode(form).encode()
+            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif body is not None:
+            payload = body.encode() if isinstance(body, str) else body
+        if content_type is not None:
+            all_headers["Content-Type"] = content_type
+        all_headers.update(headers or {})
+        parts = urllib.parse.urlsplit(self.base_url)
+        connection = http.client.HTTPConnection(
+            parts.hostname or "127.0.0.1", parts.port, timeout=self.timeout
+        )
+        try:
+            connection.putrequest(method, path, skip_accept_encoding=True)
+            for name, value in all_headers.items():
+                connection.putheader(name, value)
+            if payload is not None or method in {"POST", "PUT", "PATCH"}:
+                connection.putheader("Content-Length", str(len(payload or b"")))
+            connection.endheaders(payload)
+            answer = connection.getresponse()
+            data = answer.read()
+            headers_out = {k.lower(): v for k, v in answer.getheaders()}
+            return Response(answer.status, headers_out, data)
+        finally:
+            connection.close()
+
+    def get(self, path: str, **kwargs: Any) -> Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Response:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Response:
+        return self.request("DELETE", path, **kwargs)
+
+
+# ------------------------------------------------------------------------------- JWT
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_decode(text: str) -> bytes:
+    """Decode unpadded base64url, as used in JWT segments."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def make_jwt(claims: Mapping[str, Any], key: str, alg: str = "HS256") -> str:
+    """Sign ``claims`` as an HS256 JWT with ``key`` (or an unsigned ``alg: none`` one)."""
+    header = _b64url(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    payload = _b64url(json.dumps(dict(claims)).encode())
+    signing_input = f"{header}.{payload}".encode()
+    if alg == "none":
+        return f"{header}.{payload}."
+    signature = hmac.new(key.encode(), signing_input, hashlib.sha256).digest()
+    return f"{header}.{payload}.{_b64url(signature)}"
+
+
+def jwt_parts(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes]:
+    """Header, claims and signature of a JWT, without verifying anything."""
+    header, payload, signature = token.split(".")
+    return (
+        json.loads(b64url_decode(header)),
+        json.loads(b64url_decode(payload)),
+        b64url_decode(signature),
+    )
+
+
+def jwt_signature_valid(token: str, key: str) -> bool:
+    """Whether an HS256 JWT was signed with ``key``."""
+    header, payload, signature = token.split(".")
+    expected = hmac.new(key.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return hmac.compare_digest(expected, b64url_decode(signature))
