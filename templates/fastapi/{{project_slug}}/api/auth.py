@@ -1,0 +1,42 @@
+"""Registration and the OAuth2 password flow."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from ..schemas import Token, UserCreate, UserPublic
+from ..security import create_access_token
+from ..services import EmailTakenError, user_authenticate, user_create
+from .deps import ApiRoute, SessionDep, SettingsDep, unauthorized
+
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=ApiRoute)
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "Email already registered"}},
+)
+async def register(data: UserCreate, session: SessionDep) -> UserPublic:
+    """Create an account; the email is stored lower-cased."""
+    try:
+        user = await user_create(session=session, email=data.email, password=data.password)
+    except EmailTakenError:
+        raise HTTPException(
+            status_code=status.HTTP_409_CONFLICT, detail="Email already registered"
+        ) from None
+    return UserPublic.model_validate(user)
+
+
+@router.post("/token", responses={401: {"description": "Incorrect email or password"}})
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Token:
+    """Exchange an email (`username`) and password for a bearer token."""
+    user = await user_authenticate(session=session, email=form.username, password=form.password)
+    if user is None:
+        raise unauthorized("Incorrect email or password")
+    return Token(access_token=create_access_token(user_id=user.id, settings=settings))

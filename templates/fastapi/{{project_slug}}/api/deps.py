@@ -1,0 +1,110 @@
+"""Dependencies shared by the routes, as `Annotated` aliases."""
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..config import Settings, get_settings
+from ..db import SessionLocal, get_session
+from ..models import User
+from ..security import decode_access_token
+from ..services import user_get
+
+NOT_AUTHENTICATED = "Not authenticated"
+INVALID_CREDENTIALS = "Could not validate credentials"
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+def unauthorized(detail: str) -> HTTPException:
+    """A 401 with the `WWW-Authenticate: Bearer` challenge."""
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail=detail,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def authenticate(*, session: AsyncSession, token: str | None, settings: Settings) -> User:
+    """Return the user a bearer token belongs to, or raise a 401."""
+    if not token:
+        raise unauthorized(NOT_AUTHENTICATED)
+    user_id = decode_access_token(token, settings=settings)
+    if user_id is None:
+        raise unauthorized(INVALID_CREDENTIALS)
+    user = await user_get(session=session, user_id=user_id)
+    if user is None:  # the account was deleted after the token was issued
+        raise unauthorized(INVALID_CREDENTIALS)
+    return user
+
+
+async def get_current_user(session: SessionDep, token: TokenDep, settings: SettingsDep) -> User:
+    """The authenticated user (a dependency of every protected route)."""
+    return await authenticate(session=session, token=token, settings=settings)
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def _needs_user(route: APIRoute) -> bool:
+    pending = list(route.dependant.dependencies)
+    while pending:
+        dependant = pending.pop()
+        if dependant.call is get_current_user:
+            return True
+        pending.extend(dependant.dependencies)
+    return False
+
+
+def body_not_json() -> RequestValidationError:
+    """The 422 for a body that cannot be decoded at all."""
+    return RequestValidationError(
+        [{"type": "json_invalid", "loc": ("body",), "msg": "The body is not valid JSON"}]
+    )
+
+
+class ApiRoute(APIRoute):
+    """A route that checks authentication before it looks at the body.
+
+    FastAPI decodes the JSON body before it resolves dependencies, so a protected route
+    would answer 422 to a malformed body sent without a token. The contract wants 401:
+    when the body is unusable, the token is checked first. A body that is not UTF-8 (a 400
+    in FastAPI) becomes the same 422 as malformed JSON.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        needs_user = _needs_user(self)
+
+        async def check_user(request: Request) -> None:
+            if needs_user:
+                async with SessionLocal() as session:
+                    await authenticate(
+                        session=session,
+                        token=await oauth2_scheme(request),
+                        settings=get_settings(),
+                    )
+
+        async def route_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError:
+                await check_user(request)
+                raise
+            except StarletteHTTPException as exc:
+                if exc.status_code != status.HTTP_400_BAD_REQUEST:
+                    raise
+                await check_user(request)
+                raise body_not_json() from exc
+
+        return route_handler

@@ -1,0 +1,92 @@
+"""CRUD on the caller's own items."""
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
+
+from .. import services
+from ..models import Item, User
+from ..schemas import ItemCreate, ItemPublic, ItemsPage, ItemUpdate
+from ..security import parse_id
+from .deps import ApiRoute, CurrentUser, SessionDep
+
+router = APIRouter(prefix="/items", tags=["items"], route_class=ApiRoute)
+
+_DECIMAL = re.compile(r"-?[0-9]+")
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such item among the caller's items"}
+}
+
+
+def _decimal_integer(value: Any) -> Any:
+    """Query integers must be written in decimal digits (no `1.0`, `1e3` or spaces)."""
+    if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+        raise PydanticCustomError("int_parsing", "Input should be a valid integer")
+    return value
+
+
+Limit = Annotated[int, Query(ge=1, le=100), BeforeValidator(_decimal_integer)]
+Offset = Annotated[int, Query(ge=0), BeforeValidator(_decimal_integer)]
+# Kept a string: anything that is not a positive 31-bit decimal id is a 404, not a 422.
+ItemId = Annotated[str, Path(alias="id", description="The item's id")]
+
+
+async def _own_item(*, session: SessionDep, user: User, raw_id: str) -> Item:
+    item_id = parse_id(raw_id)
+    item = None
+    if item_id is not None:
+        item = await services.item_get(session=session, owner_id=user.id, item_id=item_id)
+    if item is None:  # missing and someone else's look the same
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Not Found")
+    return item
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_item(data: ItemCreate, user: CurrentUser, session: SessionDep) -> ItemPublic:
+    """Create an item owned by the caller."""
+    item = await services.item_create(session=session, owner_id=user.id, data=data)
+    return ItemPublic.model_validate(item)
+
+
+@router.get("")
+async def list_items(
+    user: CurrentUser, session: SessionDep, limit: Limit = 20, offset: Offset = 0
+) -> ItemsPage:
+    """The caller's items, newest first."""
+    items, total = await services.item_list(
+        session=session, owner_id=user.id, limit=limit, offset=offset
+    )
+    return ItemsPage(
+        items=[ItemPublic.model_validate(item) for item in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/{id}", responses=NOT_FOUND)
+async def read_item(item_id: ItemId, user: CurrentUser, session: SessionDep) -> ItemPublic:
+    """One of the caller's items."""
+    item = await _own_item(session=session, user=user, raw_id=item_id)
+    return ItemPublic.model_validate(item)
+
+
+@router.patch("/{id}", responses=NOT_FOUND)
+async def update_item(
+    item_id: ItemId, data: ItemUpdate, user: CurrentUser, session: SessionDep
+) -> ItemPublic:
+    """Change any subset of the fields; `{}` changes nothing."""
+    item = await _own_item(session=session, user=user, raw_id=item_id)
+    item = await services.item_update(session=session, item=item, data=data)
+    return ItemPublic.model_validate(item)
+
+
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+async def delete_item(item_id: ItemId, user: CurrentUser, session: SessionDep) -> Response:
+    """Delete one of the caller's items."""
+    item = await _own_item(session=session, user=user, raw_id=item_id)
+    await services.item_delete(session=session, item=item)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
