@@ -115,6 +115,8 @@ def _render(plan: NewProject, staging: Path, src: str, ref: str | None) -> dict[
             quiet=plan.quiet,
             overwrite=False,
         )
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt from None  # copier's subclass carries a screenful of repr
     except InteractiveSessionError as exc:
         raise BadInput(
             f"cannot ask the template's questions here: {exc}",

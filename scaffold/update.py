@@ -164,6 +164,8 @@ def _run_copier_update(
             unsafe=False,
             quiet=quiet,
         )
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt from None  # copier's subclass carries a screenful of repr
     except InteractiveSessionError as exc:
         raise BadInput(f"cannot ask the template's questions here: {exc}") from exc
     except CopierError as exc:

@@ -1,0 +1,5 @@
+"""Allow `python -m scaffold`."""
+
+from scaffold.cli import main
+
+main()

@@ -1,0 +1,229 @@
+"""The command line, in-process with typer's CliRunner, plus a few real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scaffold import __version__
+from scaffold.cli import app
+from tests.conftest import REPO_ROOT, git, write_tree
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"scaffold {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["new"], ["recommend"], ["update"], ["frameworks"]])
+def test_help_everywhere(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_help_does_not_import_copier_or_questionary() -> None:
+    code = (
+        "import sys\n"
+        "from scaffold.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('copier', 'questionary', 'yaml') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_recommend_json() -> None:
+    result = runner.invoke(app, ["recommend", "--need", "admin", "--need", "html", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["framework"] == "django"
+    assert data["needs"] == ["admin", "html"]
+    assert [r["framework"] for r in data["ranking"]][0] == "django"
+    assert all(set(r) == {"framework", "score", "reasons"} for r in data["ranking"])
+
+
+def test_recommend_counts_team_knowledge() -> None:
+    result = runner.invoke(app, ["recommend", "-n", "prototype", "--know", "FastAPI", "--json"])
+    assert json.loads(result.output)["framework"] == "fastapi"
+
+
+def test_recommend_human_output_gives_reasons() -> None:
+    result = runner.invoke(app, ["recommend", "-n", "ml"])
+    assert result.exit_code == 0
+    assert "1. FastAPI" in result.output and "recommended" in result.output
+    assert "+3 ml:" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["recommend", "-n", "blockchain"],
+        ["recommend", "--know", "rails"],
+        ["new", "x", "-f", "rails", "--defaults"],
+    ],
+)
+def test_unknown_names_are_exit_2_one_line(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("error:") and len(lines) <= 2
+    assert "Traceback" not in result.output
+
+
+def test_frameworks_table() -> None:
+    result = runner.invoke(app, ["frameworks"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0
+    for word in ("Django", "Flask", "FastAPI", "batteries included", "SQLAdmin", "marshmallow"):
+        assert word in result.output
+
+
+def _new(*args: str) -> subprocess.CompletedProcess[str]:
+    """`scaffold new` in a real subprocess with stdin closed, as CI runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "scaffold", "new", *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("framework", ["django", "flask", "fastapi"])
+def test_new_non_interactive_renders_and_commits(framework: str, in_tmp: Path) -> None:
+    result = _new(f"my-{framework}", "-f", framework, "--defaults")
+    assert result.returncode == 0, result.stderr
+    project = in_tmp / f"my-{framework}"
+    answers = (project / ".copier-answers.yml").read_text()
+    assert "project_name: my-" + framework in answers
+    assert "project_slug: my_" + framework in answers
+    assert "_commit: " in answers
+    assert git("status", "--porcelain", cwd=project) == ""
+    assert "Initial commit" in git("log", "--format=%s", cwd=project)
+    assert "Next steps" in result.stdout and "make install" in result.stdout
+    assert [p.name for p in in_tmp.iterdir()] == [f"my-{framework}"]  # no staging left
+
+
+def test_needs_choose_the_framework_and_prefill_answers(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["new", "shop", "--need", "ml", "--need", "admin", "--defaults"])
+    assert result.exit_code == 0, result.output
+    assert "Using FastAPI" in result.output
+    answers = (in_tmp / "shop" / ".copier-answers.yml").read_text()
+    assert "admin: true" in answers
+
+
+def test_data_and_answers_file(in_tmp: Path) -> None:
+    (in_tmp / "answers.yml").write_text("description: From a file\nauthor_name: Ada\n")
+    result = runner.invoke(
+        app,
+        [
+            "new", "blog", "-f", "django", "--defaults", "--answers-file", "answers.yml",
+            "-d", "author_name=Grace", "-d", "database=postgresql", "-d", "admin=false",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    answers = (in_tmp / "blog" / ".copier-answers.yml").read_text()
+    assert "description: From a file" in answers
+    assert "author_name: Grace" in answers
+    assert "database: postgresql" in answers
+    assert "admin: false" in answers
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["123abc", "-f", "flask"],
+        ["os", "-f", "flask"],
+        ["django", "-f", "django"],
+        ["../escape", "-f", "flask"],
+        ["ok", "-f", "flask", "-d", "project_slug=../escape"],
+        ["ok", "-f", "flask", "-d", "project_slug=my app"],
+        ["ok", "-f", "fastapi", "-d", "project_slug=123abc"],
+        ["ok", "-f", "fastapi", "-d", "project_name="],
+        ["ok", "-f", "fastapi", "-d", "python_version=2.7"],
+        ["ok", "-f", "fastapi", "-d", "nonsense"],
+        ["ok", "-f", "fastapi", "--answers-file", "missing.yml"],
+        ["my app!", "-f", "flask"],
+    ],
+)
+def test_bad_input_is_exit_2_and_writes_nothing(args: list[str], in_tmp: Path) -> None:
+    result = _new(*args, "--defaults")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.startswith("error:")
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2
+    assert list(in_tmp.iterdir()) == [] or [p.name for p in in_tmp.iterdir()] == []
+    assert not (in_tmp.parent / "escape").exists()
+
+
+def test_non_empty_destination_is_refused_and_untouched(in_tmp: Path) -> None:
+    write_tree(in_tmp / "taken", {"notes.txt": "mine", "Makefile": "all:\n"})
+    result = _new("taken", "-f", "fastapi", "--defaults")
+    assert result.returncode == 2
+    assert "not empty" in result.stderr
+    assert sorted(p.name for p in (in_tmp / "taken").iterdir()) == ["Makefile", "notes.txt"]
+    assert (in_tmp / "taken" / "notes.txt").read_text() == "mine"
+
+
+def test_empty_destination_is_used(in_tmp: Path) -> None:
+    (in_tmp / "empty").mkdir()
+    assert _new("empty", "-f", "flask", "--defaults").returncode == 0
+    assert (in_tmp / "empty" / ".copier-answers.yml").is_file()
+
+
+def test_no_tty_and_missing_answers_is_a_clear_error(in_tmp: Path) -> None:
+    result = _new("app", "-f", "fastapi")
+    assert result.returncode == 2
+    assert "not a terminal" in result.stderr and "--defaults" in result.stderr
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_no_tty_without_dest(in_tmp: Path) -> None:
+    result = _new("-f", "fastapi", "--defaults")
+    assert result.returncode == 2
+    assert "DEST" in result.stderr
+
+
+def test_render_error_leaves_nothing(
+    in_tmp: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    broken = write_tree(
+        tmp_path_factory.mktemp("broken"),
+        {
+            "copier.yml": "project_name:\n  type: str\n  default: x\n",
+            "a.txt": "fine\n",
+            "b.txt.jinja": "{{ project_name | no_such_filter }}\n",
+        },
+    )
+    result = _new("app", "-f", "fastapi", "--defaults", "--template-source", str(broken))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_debug_shows_the_traceback(in_tmp: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "scaffold", "--debug", "recommend", "-n", "nope"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr

@@ -1,0 +1,124 @@
+"""The decision engine: every need moves the ranking the way the seed comparison says."""
+
+from __future__ import annotations
+
+import pytest
+
+from scaffold.decision import CRITERIA, KNOWN_BONUS, NEED_KEYS, parse_framework, recommend
+from scaffold.errors import BadInput
+from scaffold.frameworks import Framework
+
+D, FL, FA = Framework.django, Framework.flask, Framework.fastapi
+
+# What the seed's "When to use which" says each need points to.
+SEED_WINNER = {
+    "html": D,
+    "admin": D,
+    "auth": D,
+    "cms": D,
+    "stability": D,
+    "frontend-and-api": D,
+    "flexible": FL,
+    "prototype": FL,
+    "serverless": FL,
+    "beginner": FL,
+    "api-first": FA,
+    "concurrency": FA,
+    "websockets": FA,
+    "api-docs": FA,
+    "ml": FA,
+    "typing": FA,
+}
+
+
+def test_need_keys_are_exactly_the_specified_ones() -> None:
+    assert set(NEED_KEYS) == set(SEED_WINNER)
+    assert len(NEED_KEYS) == len(set(NEED_KEYS))
+
+
+@pytest.mark.parametrize("need", list(SEED_WINNER))
+def test_each_need_alone_puts_the_seed_framework_strictly_first(need: str) -> None:
+    ranking = recommend([need])
+    first, second = ranking.ranked[0], ranking.ranked[1]
+    assert first.framework is SEED_WINNER[need]
+    assert first.score > second.score
+
+
+@pytest.mark.parametrize("need", list(SEED_WINNER))
+def test_each_need_gives_every_framework_a_reason(need: str) -> None:
+    for ranked in recommend([need]).ranked:
+        assert len(ranked.reasons) == 1
+        assert need in ranked.reasons[0]
+
+
+def test_every_criterion_scores_all_three_frameworks() -> None:
+    for c in CRITERIA:
+        assert set(c.scores) == set(Framework), c.key
+        assert c.question and all(reason for _, reason in c.scores.values())
+
+
+def test_ranking_lists_all_three_sorted_by_score() -> None:
+    ranking = recommend(["admin", "html", "typing"])
+    assert {r.framework for r in ranking.ranked} == set(Framework)
+    scores = [r.score for r in ranking.ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert ranking.best is D
+
+
+def test_team_knowledge_counts() -> None:
+    # prototype: Flask 3, FastAPI 2. A team that knows FastAPI tips the balance.
+    assert recommend(["prototype"]).best is FL
+    ranking = recommend(["prototype"], [FA])
+    assert ranking.best is FA
+    fastapi = ranking.ranked[0]
+    assert fastapi.score == 2 + KNOWN_BONUS
+    assert any("already know FastAPI" in reason for reason in fastapi.reasons)
+
+
+def test_mixed_needs_add_up() -> None:
+    ranking = recommend(["api-first", "typing", "beginner"])
+    scores = {r.framework: r.score for r in ranking.ranked}
+    assert scores == {FA: 3 + 3 + 1, D: 1 + 1 + 0, FL: 1 + 0 + 3}
+
+
+def test_repeated_needs_count_once() -> None:
+    assert recommend(["ml", "ml"]).ranked == recommend(["ml"]).ranked
+
+
+def test_no_needs_is_a_stable_tie() -> None:
+    ranking = recommend([])
+    assert [r.score for r in ranking.ranked] == [0, 0, 0]
+    assert recommend([]).ranked == ranking.ranked
+
+
+def test_unknown_need_is_bad_input_naming_the_valid_keys() -> None:
+    with pytest.raises(BadInput) as info:
+        recommend(["html", "blockchain"])
+    assert "blockchain" in info.value.message
+    assert info.value.hint is not None and "api-first" in info.value.hint
+    assert info.value.exit_code == 2
+
+
+def test_reasons_put_the_biggest_contribution_first() -> None:
+    django = next(r for r in recommend(["beginner", "admin"]).ranked if r.framework is D)
+    assert django.reasons[0].startswith("+3 admin")
+
+
+def test_json_shape() -> None:
+    data = recommend(["admin", "html"], [FL]).as_dict()
+    assert data["framework"] == "django"
+    assert data["needs"] == ["admin", "html"]
+    assert data["known"] == ["flask"]
+    ranking = data["ranking"]
+    assert isinstance(ranking, list)
+    assert [set(entry) for entry in ranking] == [{"framework", "score", "reasons"}] * 3
+
+
+@pytest.mark.parametrize("name", ["Django", " flask ", "FASTAPI"])
+def test_parse_framework_any_case(name: str) -> None:
+    assert parse_framework(name).value == name.strip().lower()
+
+
+def test_parse_framework_rejects_others() -> None:
+    with pytest.raises(BadInput):
+        parse_framework("rails")
