@@ -55,7 +55,7 @@ def test_recommend_json() -> None:
     data = json.loads(result.output)
     assert data["framework"] == "django"
     assert data["needs"] == ["admin", "html"]
-    assert [r["framework"] for r in data["ranking"]][0] == "django"
+    assert data["ranking"][0]["framework"] == "django"
     assert all(set(r) == {"framework", "score", "reasons"} for r in data["ranking"])
 
 
