@@ -122,3 +122,15 @@ def test_parse_framework_any_case(name: str) -> None:
 def test_parse_framework_rejects_others() -> None:
     with pytest.raises(BadInput):
         parse_framework("rails")
+
+
+def test_the_decision_guide_shows_the_real_table() -> None:
+    """docs/decision-guide.md lists every need with the points the engine gives."""
+    from tests.conftest import REPO_ROOT
+
+    text = (REPO_ROOT / "docs" / "decision-guide.md").read_text()
+    for c in CRITERIA:
+        row = next((ln for ln in text.splitlines() if ln.startswith(f"| `{c.key}` |")), None)
+        assert row is not None, f"{c.key} missing from the decision guide"
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert cells[2:5] == [str(c.scores[f][0]) for f in (D, FL, FA)], c.key
