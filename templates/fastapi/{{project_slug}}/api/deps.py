@@ -79,12 +79,13 @@ class ApiRoute(APIRoute):
     FastAPI decodes the JSON body before it resolves dependencies, so a protected route
     would answer 422 to a malformed body sent without a token. The contract wants 401:
     when the body is unusable, the token is checked first. A body that is not UTF-8 (a 400
-    in FastAPI) becomes the same 422 as malformed JSON.
+    in FastAPI, or silently decoded as UTF-16) becomes the same 422 as malformed JSON.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         needs_user = _needs_user(self)
+        takes_body = self.body_field is not None
 
         async def check_user(request: Request) -> None:
             if needs_user:
@@ -96,6 +97,12 @@ class ApiRoute(APIRoute):
                     )
 
         async def route_handler(request: Request) -> Response:
+            if takes_body and "json" in request.headers.get("content-type", ""):
+                try:  # JSON is UTF-8 (RFC 8259); json.loads would also guess UTF-16 and 32
+                    (await request.body()).decode("utf-8")
+                except UnicodeDecodeError:
+                    await check_user(request)
+                    raise body_not_json() from None
             try:
                 return await handler(request)
             except RequestValidationError:
