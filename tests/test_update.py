@@ -162,3 +162,39 @@ def test_not_a_project(tmp_path: Path) -> None:
     result = runner.invoke(app, ["update", str(tmp_path)])
     assert result.exit_code == 2
     assert "copier-answers" in result.output
+
+
+def test_round_trip_with_the_real_fastapi_template(
+    fake_package: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version B of the real starter comes in; the owners' edit and their .env stay."""
+    from tests.conftest import TEMPLATES
+
+    real = {
+        str(p.relative_to(TEMPLATES / "fastapi")): p.read_text()
+        for p in (TEMPLATES / "fastapi").rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.suffix not in {".pyc", ".ico", ".png", ".woff2"}
+    }
+    fake_package(real, "1.0.0")
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["new", "shop", "-f", "fastapi", "--defaults"]).exit_code == 0
+    project = tmp_path / "shop"
+    secret_env = (project / ".env").read_text()
+    makefile = project / "Makefile"
+    makefile.write_text(makefile.read_text() + "\ndeploy:\n\techo 'our own target'\n")
+    git("commit", "-qam", "our deploy target", cwd=project)
+
+    readme = "README.md.jinja"
+    fake_package({**real, readme: real[readme] + "\nA paragraph added in version B.\n"}, "1.1.0")
+    result = runner.invoke(app, ["update", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "A paragraph added in version B." in (project / "README.md").read_text()
+    assert "our own target" in makefile.read_text()
+    assert (project / ".env").read_text() == secret_env
+    assert not _conflicted(project)
+
+
+def _conflicted(project: Path) -> list[str]:
+    return [ln for ln in git("status", "--porcelain", cwd=project).splitlines() if ln[:2] == "UU"]
