@@ -1,0 +1,49 @@
+"""Input and output serializers of the items API."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from ..api.fields import QueryIntegerField, StrictCharField, StrictFloatField
+from .models import Item
+
+MAX_PRICE = 1_000_000_000
+
+
+class ItemCreateInputSerializer(serializers.Serializer[Any]):
+    title = StrictCharField(min_length=1, max_length=200)
+    description = StrictCharField(
+        max_length=2000, allow_null=True, allow_blank=True, required=False, default=None
+    )
+    price = StrictFloatField(gt=0, max_value=MAX_PRICE)
+
+
+class ItemUpdateInputSerializer(serializers.Serializer[Any]):
+    """Every field optional; ``null`` is allowed for the description only."""
+
+    title = StrictCharField(min_length=1, max_length=200, required=False)
+    description = StrictCharField(
+        max_length=2000, allow_null=True, allow_blank=True, required=False
+    )
+    price = StrictFloatField(gt=0, max_value=MAX_PRICE, required=False)
+
+
+class ItemListQuerySerializer(serializers.Serializer[Any]):
+    limit = QueryIntegerField(min_value=1, max_value=100, required=False, default=20)
+    offset = QueryIntegerField(min_value=0, required=False, default=0)
+
+
+class ItemOutputSerializer(serializers.ModelSerializer[Item]):
+    owner_id = serializers.IntegerField(read_only=True)
+    price = serializers.FloatField()
+
+    class Meta:
+        model = Item
+        fields = ("id", "title", "description", "price", "owner_id", "created_at")
+
+
+class ItemPageOutputSerializer(serializers.Serializer[Any]):
+    items = ItemOutputSerializer(many=True)
+    total = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    offset = serializers.IntegerField()

@@ -1,0 +1,13 @@
+"""Read-only queries about users."""
+
+from .models import User, normalize_email
+
+
+def user_get_active(*, user_id: int) -> User | None:
+    """The active user with this id, or None."""
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def user_email_taken(*, email: str) -> bool:
+    """Whether an account already uses this email (case-insensitive)."""
+    return User.objects.filter(email__iexact=normalize_email(email)).exists()
