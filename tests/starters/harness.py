@@ -234,20 +234,23 @@ def free_port() -> int:
 def production_env(
     project: Path, database_url: str, port: int, secret_key: str, **overrides: str | None
 ) -> dict[str, str]:
-    """The production settings the suite serves a starter with (see the team's preamble)."""
-    return project_env(
-        project,
-        ENVIRONMENT="production",
-        SECRET_KEY=secret_key,
-        DATABASE_URL=database_url,
-        HOST="127.0.0.1",
-        PORT=str(port),
-        WEB_CONCURRENCY="2",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",
-        CORS_ORIGINS="http://localhost:5173",
-        **overrides,
-    )
+    """The production settings the suite serves a starter with (see the team's preamble).
+
+    ``overrides`` set variables; a ``None`` value removes one (``SECRET_KEY=None``).
+    """
+    settings: dict[str, str | None] = {
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "CORS_ORIGINS": "http://localhost:5173",
+    }
+    settings.update(overrides)
+    return project_env(project, **settings)
 
 
 @dataclass
@@ -346,6 +349,14 @@ class Server:
             os.killpg(process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=5)
+
+
+def kill_process_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the group of a process started with ``start_new_session`` and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.communicate(timeout=10)
 
 
 # ------------------------------------------------------------------------- PostgreSQL

@@ -690,6 +690,7 @@ def test_create_item_one_entry_per_problem(user: User) -> None:
         (b"1", "application/json"),
         (b"null", "application/json"),
         (b"", "application/json"),
+        ('{"title": "t", "price": 1}'.encode("utf-16"), "application/json"),
         (b'{"title": "t", "price": 1}', "text/plain"),
         (b"title=t&price=1", "application/x-www-form-urlencoded"),
     ],
@@ -702,6 +703,7 @@ def test_create_item_one_entry_per_problem(user: User) -> None:
         "number",
         "null",
         "empty",
+        "utf-16",
         "text-plain",
         "form",
     ],
@@ -997,14 +999,17 @@ BODIES = {
     "lone-surrogate": b'{"title": "\\ud800", "price": 1, "email": "\\ud800@example.com",'
     b' "password": "\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800"}',
     "invalid-utf8": b'{"title": "\xc3\x28", "email": "\xff@example.com", "price": 1}',
-    "utf16": '{"title": "t", "price": 1}'.encode("utf-16"),
     "nested-values": b'{"title": {"a": [1]}, "price": {"b": 2}, "email": {}, "password": []}',
-    "long-email": b'{"email": "' + b"a" * 300 + b'@example.com", "password": "password1"}',
-    "nul-email": b'{"email": "a\\u0000b@example.com", "password": "password1"}',
     "big-body": b'{"title": "' + b"x" * 1_000_000 + b'", "price": 1}',
     "price-string-inf": b'{"title": "t", "price": "inf"}',
     "price-tiny": b'{"title": "t", "price": 1e-400}',
     "price-string-tiny": b'{"title": "t", "price": "1e-400"}',
+}
+REGISTER_BODIES = {
+    "long-email": b'{"email": "' + b"a" * 300 + b'@example.com", "password": "password1"}',
+    "nul-email": b'{"email": "a\\u0000b@example.com", "password": "password1"}',
+    "password-129": b'{"email": "x@example.com", "password": "' + b"p" * 129 + b'"}',
+    "password-huge": b'{"email": "x@example.com", "password": "' + b"p" * 100_000 + b'"}',
 }
 MAY_SUCCEED_BODIES = {
     "nul-title": b'{"title": "a\\u0000b", "description": "\\u0000", "price": 1}',
@@ -1018,7 +1023,10 @@ def _probes() -> list[Any]:
     for method, path in targets:
         for name, body in BODIES.items():
             probes.append(pytest.param(Probe(method, path, body), id=f"{method}-{path}-{name}"))
-        if path.startswith("/api/items"):
+        if path == "/api/auth/register":
+            for name, body in REGISTER_BODIES.items():
+                probes.append(pytest.param(Probe(method, path, body), id=f"{method}-{path}-{name}"))
+        else:
             for name, body in MAY_SUCCEED_BODIES.items():
                 probe = Probe(method, path, body, may_succeed=True)
                 probes.append(pytest.param(probe, id=f"{method}-{path}-{name}"))

@@ -1,0 +1,240 @@
+"""Each starter as a project: its Makefile targets, its production guard, its option matrix.
+
+The make targets run in the session's fresh virtual environment (see ``conftest.project``).
+Every combination of the template's options is rendered and checked for leftovers, lint
+and YAML; the combinations that change Python code also run their own test suite and type
+check, reusing the session's environment (it holds every optional dependency).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from . import harness
+from .conftest import Project
+
+pytestmark = pytest.mark.slow
+
+#: Options whose every value is rendered. ``html`` exists in the FastAPI template only.
+MATRIX_QUESTIONS = ("admin", "html", "docker", "ci", "database")
+#: Options that change Python code: their combinations run the project's tests and mypy.
+CODE_QUESTIONS = ("admin", "html")
+
+
+def _combinations(framework: str, questions: tuple[str, ...]) -> list[dict[str, Any]]:
+    asked = [q for q in questions if harness.has_question(framework, q)]
+    values = [harness.copier_choices(framework, q) for q in asked]
+    return [dict(zip(asked, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def _combination_id(framework: str, answers: dict[str, Any]) -> str:
+    parts = [
+        (name if value else f"no-{name}") if isinstance(value, bool) else f"{name}={value}"
+        for name, value in answers.items()
+    ]
+    return "-".join([framework, *parts])
+
+
+def _matrix(questions: tuple[str, ...]) -> list[Any]:
+    return [
+        pytest.param(framework, answers, id=_combination_id(framework, answers))
+        for framework in harness.FRAMEWORKS
+        for answers in _combinations(framework, questions)
+    ]
+
+
+@pytest.fixture(scope="session")
+def mypy_cache(framework: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A mypy cache shared by every type check of one framework (third-party stubs once)."""
+    return tmp_path_factory.mktemp(f"{framework}-mypy-cache")
+
+
+def _env(project: Project, mypy_cache: Path, **overrides: str | None) -> dict[str, str]:
+    return harness.project_env(project.path, MYPY_CACHE_DIR=str(mypy_cache), **overrides)
+
+
+# ----------------------------------------------------------------------- make targets
+
+
+def test_make_lint(project: Project, mypy_cache: Path) -> None:
+    harness.run_make(project.path, "lint", _env(project, mypy_cache))
+
+
+def test_make_migrate_and_test_on_sqlite(project: Project, mypy_cache: Path) -> None:
+    env = _env(project, mypy_cache)
+    harness.run_make(project.path, "migrate", env)
+    harness.run_make(project.path, "test", env)
+
+
+@pytest.mark.postgres
+def test_make_migrate_and_test_on_postgresql(
+    project: Project, mypy_cache: Path, postgres_url: str
+) -> None:
+    env = _env(project, mypy_cache, DATABASE_URL=postgres_url)
+    harness.run_make(project.path, "migrate", env)
+    harness.run_make(project.path, "test", env)
+
+
+@pytest.fixture
+def without_dotenv(project: Project) -> Iterator[None]:
+    """Hide the project's development ``.env`` (a production host has none)."""
+    dotenv = project.path / ".env"
+    hidden = project.path / ".env.hidden-by-test"
+    moved = dotenv.exists()
+    if moved:
+        dotenv.rename(hidden)
+    try:
+        yield
+    finally:
+        if moved:
+            hidden.rename(dotenv)
+
+
+@pytest.mark.usefixtures("without_dotenv")
+def test_production_refuses_to_start_without_secret_key(project: Project, tmp_path: Path) -> None:
+    env = harness.production_env(
+        project.path,
+        harness.sqlite_url(tmp_path / "db.sqlite3"),
+        harness.free_port(),
+        secret_key="unused",
+        SECRET_KEY=None,
+    )
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "serve"],
+        cwd=project.path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        harness.kill_process_group(process)
+        pytest.fail("`make serve` kept running in production without SECRET_KEY")
+    text = output.decode("utf-8", errors="replace")
+    assert process.returncode != 0, text
+    assert "SECRET_KEY" in text, text
+
+
+# ---------------------------------------------------------------------- option matrix
+
+#: Left-over Jinja markers. ``${{ ... }}`` (GitHub Actions expressions) is not one.
+LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
+
+
+def _is_page_template(path: Path) -> bool:
+    """HTML templates of the generated app use Jinja/Django syntax on purpose."""
+    return "templates" in path.parts and path.suffix in {".html", ".txt", ".xml", ".jinja"}
+
+
+def _generated_files(root: Path) -> Iterator[Path]:
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if relative.parts[0] in {".venv", ".git", ".mypy_cache", ".ruff_cache"}:
+            continue
+        yield path
+
+
+def _ruff(*args: str, cwd: Path) -> None:
+    ruff = Path(sys.executable).with_name("ruff")
+    command = [str(ruff)] if ruff.exists() else [sys.executable, "-m", "ruff"]
+    harness.run([*command, *args], cwd=cwd, env=harness.clean_environ(), timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("framework", "answers"), _matrix(MATRIX_QUESTIONS), indirect=["framework"]
+)
+def test_every_combination_renders_clean(
+    framework: str, answers: dict[str, Any], tmp_path: Path
+) -> None:
+    project = harness.render(framework, tmp_path / harness.PROJECT_SLUG, **answers)
+    leftovers: list[str] = []
+    yaml_files: list[Path] = []
+    for path in _generated_files(project):
+        relative = path.relative_to(project)
+        if LEFTOVER.search(str(relative)):
+            leftovers.append(f"file name: {relative}")
+        if path.is_dir():
+            continue
+        if path.suffix in {".yml", ".yaml"}:
+            yaml_files.append(path)
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError:
+            continue  # binary asset
+        if _is_page_template(relative):
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if LEFTOVER.search(line):
+                leftovers.append(f"{relative}:{number}: {line.strip()}")
+    assert not leftovers, "Jinja left in the generated project:\n" + "\n".join(leftovers)
+
+    for path in yaml_files:
+        try:
+            documents = list(yaml.safe_load_all(path.read_text("utf-8")))
+        except yaml.YAMLError as exc:
+            pytest.fail(f"{path.relative_to(project)} is not valid YAML: {exc}")
+        assert documents, f"{path.relative_to(project)} is empty"
+
+    _check_optional_files(project, answers)
+    _ruff("check", "--no-cache", ".", cwd=project)
+    _ruff("format", "--no-cache", "--check", ".", cwd=project)
+
+
+def _check_optional_files(project: Path, answers: dict[str, Any]) -> None:
+    """``docker`` and ``ci`` add exactly their files, and what they add parses."""
+    compose = [p for p in ("compose.yaml", "compose.yml") if (project / p).exists()]
+    if answers.get("docker"):
+        assert (project / "Dockerfile").is_file()
+        assert (project / ".dockerignore").is_file()
+        assert compose, "docker=true renders no compose file"
+        services = yaml.safe_load((project / compose[0]).read_text("utf-8")).get("services")
+        assert isinstance(services, dict), services
+        assert services, "the compose file has no services"
+    elif "docker" in answers:
+        assert not (project / "Dockerfile").exists()
+        assert not compose
+    workflow = project / ".github" / "workflows" / "ci.yml"
+    if answers.get("ci") == "github":
+        assert workflow.is_file()
+        document = yaml.safe_load(workflow.read_text("utf-8"))
+        assert isinstance(document, dict), document
+        assert document.get("jobs"), "the workflow has no jobs"
+    elif "ci" in answers:
+        assert not (project / ".github").exists()
+
+
+@pytest.mark.parametrize(("framework", "answers"), _matrix(CODE_QUESTIONS), indirect=["framework"])
+def test_code_combination_passes_its_own_suite(
+    framework: str,
+    answers: dict[str, Any],
+    project: Project,
+    mypy_cache: Path,
+    tmp_path: Path,
+) -> None:
+    combination = harness.render(framework, tmp_path / harness.PROJECT_SLUG, **answers)
+    # The session venv has the session project installed in editable mode: PYTHONPATH
+    # (and the working directory) make the combination's own package win.
+    env = _env(
+        project,
+        mypy_cache,
+        PYTHONPATH=str(combination),
+    )
+    try:
+        harness.run_make(combination, "lint", env)
+        harness.run_make(combination, "migrate", env)
+        harness.run_make(combination, "test", env)
+    finally:
+        shutil.rmtree(combination / ".mypy_cache", ignore_errors=True)
