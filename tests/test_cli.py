@@ -227,3 +227,16 @@ def test_debug_shows_the_traceback(in_tmp: Path) -> None:
     )
     assert result.returncode != 0
     assert "Traceback" in result.stderr
+
+
+def test_new_from_a_team_template_repository(in_tmp: Path) -> None:
+    """--template-source: a team's git repository (here a clone of the stored template)."""
+    from scaffold import store
+    from scaffold.frameworks import Framework
+
+    team = in_tmp.parent / "team-template"
+    git("clone", "-q", str(store.sync(Framework.flask).path), str(team), cwd=in_tmp.parent)
+    result = _new("teamapp", "-f", "flask", "--defaults", "--template-source", str(team))
+    assert result.returncode == 0, result.stderr
+    answers = (in_tmp / "teamapp" / ".copier-answers.yml").read_text()
+    assert f"_src_path: {team}" in answers
