@@ -1,0 +1,85 @@
+"""Items: each user sees and changes only their own."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import abort
+from flask.views import MethodView
+
+from .. import services
+from ..models import Item
+from .authentication import BEARER, current_user, token_required
+from .openapi import Blueprint
+from .schemas import ItemCreateSchema, ItemPageSchema, ItemSchema, ItemUpdateSchema, PageQuerySchema
+
+blp = Blueprint("items", __name__, url_prefix="/api/items", description="Items")
+
+_ITEM_ID = re.compile(r"[0-9]{1,10}")
+MAX_ITEM_ID = 2**31 - 1
+
+
+def _owned_item(raw_id: str) -> Item:
+    """The caller's item, or 404 for an id that is not theirs, missing or not an id.
+
+    Ids are matched as text so that `abc`, `1.5` or a 40-digit number are a plain 404
+    that never reaches the database.
+    """
+    if not _ITEM_ID.fullmatch(raw_id) or not 0 < int(raw_id) <= MAX_ITEM_ID:
+        abort(404)
+    item = services.item_get(owner=current_user(), item_id=int(raw_id))
+    if item is None:
+        abort(404)
+    return item
+
+
+@blp.route("")
+class ItemCollection(MethodView):
+    @blp.doc(security=BEARER)
+    @token_required
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, ItemPageSchema)
+    def get(self, query: dict[str, int]) -> Any:
+        """List my items, newest first"""
+        items, total = services.item_list(
+            owner=current_user(), limit=query["limit"], offset=query["offset"]
+        )
+        return {"items": items, "total": total, "limit": query["limit"], "offset": query["offset"]}
+
+    @blp.doc(security=BEARER)
+    @token_required
+    @blp.arguments(ItemCreateSchema)
+    @blp.response(201, ItemSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Create an item"""
+        return services.item_create(owner=current_user(), **data)
+
+
+# The id is matched as text (see _owned_item) but documented as what it is.
+@blp.route("/<id>", parameters=[{"in": "path", "name": "id", "schema": {"type": "integer"}}])
+class ItemDetail(MethodView):
+    @blp.doc(security=BEARER)
+    @token_required
+    @blp.response(200, ItemSchema)
+    @blp.alt_response(404, description="No such item of yours")
+    def get(self, id: str) -> Any:
+        """Get one of my items"""
+        return _owned_item(id)
+
+    @blp.doc(security=BEARER)
+    @token_required
+    @blp.arguments(ItemUpdateSchema)
+    @blp.response(200, ItemSchema)
+    @blp.alt_response(404, description="No such item of yours")
+    def patch(self, changes: dict[str, Any], id: str) -> Any:
+        """Change some fields of one of my items"""
+        return services.item_update(item=_owned_item(id), changes=changes)
+
+    @blp.doc(security=BEARER)
+    @token_required
+    @blp.response(204)
+    @blp.alt_response(404, description="No such item of yours")
+    def delete(self, id: str) -> None:
+        """Delete one of my items"""
+        services.item_delete(item=_owned_item(id))

@@ -1,0 +1,138 @@
+"""marshmallow schemas: one family per entity (input, update, output)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 2000
+PRICE_MAX = 1_000_000_000
+PASSWORD_MIN, PASSWORD_MAX = 8, 128
+LIMIT_MAX = 100
+
+_DECIMAL_INTEGER = re.compile(r"-?[0-9]+")
+
+
+class BaseSchema(Schema):
+    """Unknown and read-only fields in a request are ignored, as the contract says."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class EmailField(fields.Email):
+    """An email address, stripped and lower-cased before it is checked."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        return str(super()._deserialize(value.strip().lower(), attr, data, **kwargs))
+
+
+class DecimalInteger(fields.Integer):
+    """An integer written in decimal digits only (no `1e3`, `+5`, ` 7` or `1_000`)."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, str) and not _DECIMAL_INTEGER.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+def _price(**kwargs: Any) -> fields.Float:
+    return fields.Float(
+        allow_nan=False,
+        validate=[
+            validate.Range(min=0, min_inclusive=False),
+            validate.Range(max=PRICE_MAX),
+        ],
+        metadata={"description": f"greater than 0, at most {PRICE_MAX}"},
+        **kwargs,
+    )
+
+
+def _title(**kwargs: Any) -> fields.String:
+    return fields.String(
+        validate=[validate.Length(min=1), validate.Length(max=TITLE_MAX)], **kwargs
+    )
+
+
+def _description(**kwargs: Any) -> fields.String:
+    return fields.String(allow_none=True, validate=validate.Length(max=DESCRIPTION_MAX), **kwargs)
+
+
+class ErrorSchema(Schema):
+    """Every error body: `detail` is a message, or a list of validation problems."""
+
+    detail = fields.Raw(
+        required=True,
+        metadata={"description": 'a sentence, or a list of {"loc", "msg", "type"} objects'},
+    )
+
+
+class RegisterSchema(BaseSchema):
+    email = EmailField(required=True, validate=validate.Length(max=320))
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=[validate.Length(min=PASSWORD_MIN), validate.Length(max=PASSWORD_MAX)],
+    )
+
+
+class UserSchema(Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+
+
+class TokenFormSchema(BaseSchema):
+    """OAuth2 password form: `username` is the email."""
+
+    username = fields.String(required=True, metadata={"description": "the account's email"})
+    password = fields.String(required=True)
+
+
+class TokenSchema(Schema):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True, metadata={"example": "bearer"})
+
+
+class ItemCreateSchema(BaseSchema):
+    title = _title(required=True)
+    description = _description(load_default=None)
+    price = _price(required=True)
+
+
+class ItemUpdateSchema(BaseSchema):
+    """Any subset of the fields; null is allowed for `description` only."""
+
+    title = _title()
+    description = _description()
+    price = _price()
+
+
+class ItemSchema(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True, allow_none=True)
+    price = fields.Float(required=True)
+    owner_id = fields.Integer(required=True)
+    created_at = fields.AwareDateTime(required=True, format="iso")
+
+
+class PageQuerySchema(BaseSchema):
+    limit = DecimalInteger(
+        load_default=20, validate=[validate.Range(min=1), validate.Range(max=LIMIT_MAX)]
+    )
+    offset = DecimalInteger(load_default=0, validate=validate.Range(min=0))
+
+
+class ItemPageSchema(Schema):
+    items = fields.List(fields.Nested(ItemSchema), required=True)
+    total = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+
+
+__all__ = ["ValidationError"]
