@@ -13,13 +13,24 @@ from rest_framework import serializers
 _DECIMAL_INTEGER = re.compile(r"-?[0-9]+")
 
 
+def is_valid_text(data: Any) -> bool:
+    """A str that UTF-8 can encode (JSON's "\\ud800" decodes to a lone surrogate, which can't)."""
+    if not isinstance(data, str):
+        return False
+    try:
+        data.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class StrictCharField(serializers.CharField):
-    """A string field that rejects numbers, booleans, lists and objects."""
+    """A string field that rejects numbers, booleans, lists, objects and broken Unicode."""
 
     default_error_messages = {"string_type": "Input should be a valid string"}
 
     def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
+        if not is_valid_text(data):
             self.fail("string_type")
         return super().to_internal_value(data)
 
@@ -30,7 +41,7 @@ class StrictEmailField(serializers.EmailField):
     default_error_messages = {"string_type": "Input should be a valid string"}
 
     def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
+        if not is_valid_text(data):
             self.fail("string_type")
         return super().to_internal_value(data.strip().lower())
 

@@ -46,10 +46,19 @@ class PublicApiView(ApiView):
 
 
 def validate_body(
-    serializer_class: type[serializers.Serializer[Any]], request: Request, *, partial: bool = False
+    serializer_class: type[serializers.Serializer[Any]],
+    request: Request,
+    *,
+    partial: bool = False,
+    require_body: bool = True,
 ) -> dict[str, Any]:
-    """Validate the request body; raise a 422 whose entries locate each problem in the body."""
+    """Validate the request body; raise a 422 whose entries locate each problem in the body.
+
+    With ``require_body``, an empty body is one error at ``["body"]`` (not one per field).
+    """
     data = request.data
+    if require_body and request.stream is None:  # DRF leaves no stream for an empty body
+        raise RequestValidationError(body_error("A request body is required", "missing"))
     if not isinstance(data, Mapping):
         raise RequestValidationError(
             body_error("Input should be a JSON object", "model_attributes_type")

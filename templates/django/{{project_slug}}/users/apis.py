@@ -51,7 +51,7 @@ class TokenApi(PublicApiView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = validate_body(TokenInputSerializer, request)
+        data = validate_body(TokenInputSerializer, request, require_body=False)
         user = user_authenticate(
             email=data["username"], password=data["password"], request=request._request
         )
