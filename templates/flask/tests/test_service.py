@@ -77,7 +77,11 @@ def test_without_cors_origins_there_are_no_cors_headers(client: FlaskClient) -> 
 
 def test_an_unreachable_database_is_a_503(make_app: Callable[..., Flask], tmp_path: Path) -> None:
     missing = tmp_path / "no-such-dir" / "db.sqlite3"
-    app = make_app(create_tables=False, SQLALCHEMY_DATABASE_URI=f"sqlite:///{missing}")
+    app = make_app(
+        create_tables=False,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{missing}",
+        SQLALCHEMY_ENGINE_OPTIONS={},
+    )
     client = app.test_client()
     health = client.get("/health")
     assert health.status_code == 503
