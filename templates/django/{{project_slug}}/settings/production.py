@@ -2,17 +2,20 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from . import ENVIRONMENT_SECRET_KEY
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env
+from .base import env
 
 DEBUG = False
+# From the real environment only: the random key in .env is for development.
+SECRET_KEY = ENVIRONMENT_SECRET_KEY
 
 # Values that must never sign production tokens and sessions.
 _PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "replace-me", "secret"}
 if SECRET_KEY.strip().lower() in _PLACEHOLDER_SECRETS or len(SECRET_KEY) < 32:
     raise ImproperlyConfigured(
         "SECRET_KEY is missing or too short: production needs a random secret of at least "
-        "32 characters in the environment, e.g. "
+        "32 characters in the environment (not in .env), e.g. "
         "python -c 'import secrets; print(secrets.token_hex(32))'"
     )
 
