@@ -57,6 +57,9 @@ _PROJECT_VARIABLES = (
     "CONDA_PREFIX",
 )
 
+#: Read at import, before any test isolates HOME: uv keeps its (large) cache across tests.
+_UV_CACHE_DIR = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")
+
 SERVER_START_TIMEOUT = 60.0
 MAKE_TIMEOUT = 600.0
 
@@ -161,7 +164,7 @@ def build_venv(project: Path) -> Path:
     """Create ``<project>/.venv`` with uv and install ``-e '<project>[dev]'``; return its python."""
     uv = uv_executable()
     venv = project / ".venv"
-    env = clean_environ()
+    env = {**clean_environ(), "UV_CACHE_DIR": _UV_CACHE_DIR}
     run([uv, "venv", "--quiet", str(venv), "--python", sys.executable], cwd=project, env=env)
     python = venv / "bin" / "python"
     run(
@@ -336,14 +339,14 @@ class Server:
         )
 
     def stop(self) -> None:
-        """Terminate the server's process group (SIGTERM, then SIGKILL after 10 s)."""
+        """Terminate the server's process group (SIGTERM, then SIGKILL after 5 s)."""
         process, self._process = self._process, None
         if process is None:
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
+            process.wait(timeout=5)
         # Workers may outlive make: always sweep the group.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)

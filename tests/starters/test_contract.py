@@ -93,6 +93,12 @@ def user(api: Client) -> User:
     return new_user(api, "owner")
 
 
+@pytest.fixture(scope="module")
+def member(server: Server) -> User:
+    """One user shared by the tests that do not count or list items."""
+    return new_user(Client(server.base_url), "member")
+
+
 @pytest.fixture
 def other_user(api: Client) -> User:
     return new_user(api, "other")
@@ -443,18 +449,18 @@ def test_token_and_me(server: Server, api: Client) -> None:
     assert me.json() == {"id": user_id, "email": email}
 
 
-def test_token_wrong_email_and_wrong_password_look_the_same(api: Client, user: User) -> None:
-    wrong_password = login(api, user.email, "PWMARK-wrong-password")
-    wrong_email = login(api, unique_email("nobody"), user.password)
+def test_token_wrong_email_and_wrong_password_look_the_same(api: Client, member: User) -> None:
+    wrong_password = login(api, member.email, "PWMARK-wrong-password")
+    wrong_email = login(api, unique_email("nobody"), member.password)
     for response in (wrong_password, wrong_email):
         assert_401(response, BAD_LOGIN)
         assert "PWMARK" not in response.text
     assert wrong_password.body == wrong_email.body
 
 
-def test_token_must_be_form_encoded(api: Client, user: User) -> None:
+def test_token_must_be_form_encoded(api: Client, member: User) -> None:
     response = api.post(
-        "/api/auth/token", json_body={"username": user.email, "password": user.password}
+        "/api/auth/token", json_body={"username": member.email, "password": member.password}
     )
     assert 400 <= response.status < 500
     assert response.status != 200
@@ -486,7 +492,7 @@ PROTECTED = [
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED, ids=[f"{m}-{p}" for m, p in PROTECTED])
 def test_protected_routes_need_a_valid_token(
-    server: Server, api: Client, user: User, method: str, path: str
+    server: Server, api: Client, member: User, method: str, path: str
 ) -> None:
     body = {"title": "x", "price": 1} if method in ("POST", "PATCH") else None
     # No Authorization header, or one that is not a bearer token: "Not authenticated".
@@ -497,10 +503,10 @@ def test_protected_routes_need_a_valid_token(
     for header in ("Bearer", "Bearer ", "Bearer a b"):
         assert_401(api.request(method, path, json_body=body, headers={"Authorization": header}))
     # A bearer token that does not hold: "Could not validate credentials".
-    _, claims, _ = harness.jwt_parts(user.token)
+    _, claims, _ = harness.jwt_parts(member.token)
     now = int(time.time())
-    head, payload, signature = user.token.split(".")
-    other_payload = harness.make_jwt({**claims, "sub": str(user.id + 1)}, "x").split(".")[1]
+    head, payload, signature = member.token.split(".")
+    other_payload = harness.make_jwt({**claims, "sub": str(member.id + 1)}, "x").split(".")[1]
     bad_tokens = {
         "garbage": "garbage",
         "three-dots": "a.b.c",
@@ -540,22 +546,22 @@ def test_authentication_is_checked_before_the_body(api: Client, method: str, pat
 # --------------------------------------------------------------------------------- items
 
 
-def test_create_and_get_item(user: User) -> None:
-    item = create_item(user.client, title="Lamp", description="A desk lamp", price=19.99)
-    assert_item(item, user)
+def test_create_and_get_item(member: User) -> None:
+    item = create_item(member.client, title="Lamp", description="A desk lamp", price=19.99)
+    assert_item(item, member)
     assert item["title"] == "Lamp"
     assert item["description"] == "A desk lamp"
     assert item["price"] == pytest.approx(19.99)
-    fetched = user.client.get(f"/api/items/{item['id']}")
+    fetched = member.client.get(f"/api/items/{item['id']}")
     assert fetched.status == 200, fetched.text
     assert fetched.json() == item
 
 
-def test_create_item_description_is_optional_and_nullable(user: User) -> None:
-    response = user.client.post("/api/items", json_body={"title": "t", "price": 1})
+def test_create_item_description_is_optional_and_nullable(member: User) -> None:
+    response = member.client.post("/api/items", json_body={"title": "t", "price": 1})
     assert response.status == 201, response.text
     assert response.json()["description"] is None
-    assert create_item(user.client, description=None)["description"] is None
+    assert create_item(member.client, description=None)["description"] is None
 
 
 @pytest.mark.parametrize(
@@ -580,18 +586,18 @@ def test_create_item_description_is_optional_and_nullable(user: User) -> None:
     ],
 )
 def test_create_item_accepts_bounds(
-    user: User, fields: dict[str, Any], expected: dict[str, Any]
+    member: User, fields: dict[str, Any], expected: dict[str, Any]
 ) -> None:
-    item = create_item(user.client, **fields)
-    assert_item(item, user)
+    item = create_item(member.client, **fields)
+    assert_item(item, member)
     for key, value in expected.items():
         assert item[key] == pytest.approx(value) if key == "price" else item[key] == value
 
 
-def test_create_item_numeric_string_price_may_be_accepted(user: User) -> None:
-    response = user.client.post("/api/items", json_body={"title": "t", "price": "12.5"})
+def test_create_item_numeric_string_price_may_be_accepted(member: User) -> None:
+    response = member.client.post("/api/items", json_body={"title": "t", "price": "12.5"})
     if response.status == 201:
-        assert_item(response.json(), user)
+        assert_item(response.json(), member)
         assert response.json()["price"] == 12.5
     else:
         assert_validation(response, ["body", "price"])
@@ -648,8 +654,8 @@ def test_create_item_numeric_string_price_may_be_accepted(user: User) -> None:
         "price-1e309-string",
     ],
 )
-def test_create_item_validation(user: User, raw: str, field: str) -> None:
-    response = user.client.post("/api/items", body=raw, content_type="application/json")
+def test_create_item_validation(member: User, raw: str, field: str) -> None:
+    response = member.client.post("/api/items", body=raw, content_type="application/json")
     assert_validation(response, ["body", field])
     assert "t" * 201 not in response.text
     assert "d" * 2001 not in response.text
@@ -666,16 +672,16 @@ def test_create_item_validation(user: User, raw: str, field: str) -> None:
     ],
     ids=["NaN", "Infinity", "-Infinity", "1e309"],
 )
-def test_create_item_rejects_non_finite_numbers(user: User, raw: str) -> None:
+def test_create_item_rejects_non_finite_numbers(member: User, raw: str) -> None:
     # Not strict JSON: a parser may refuse the text (["body"]) or the number (["body", "price"]).
-    response = user.client.post("/api/items", body=raw, content_type="application/json")
+    response = member.client.post("/api/items", body=raw, content_type="application/json")
     assert_validation(response)
     locs = [entry["loc"] for entry in response.json()["detail"]]
     assert ["body", "price"] in locs or ["body"] in locs, locs
 
 
-def test_create_item_one_entry_per_problem(user: User) -> None:
-    response = user.client.post("/api/items", json_body={"title": "", "price": 0})
+def test_create_item_one_entry_per_problem(member: User) -> None:
+    response = member.client.post("/api/items", json_body={"title": "", "price": 0})
     assert_validation(response, ["body", "title"], ["body", "price"])
 
 
@@ -710,12 +716,12 @@ def test_create_item_one_entry_per_problem(user: User) -> None:
 )
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
 def test_unusable_body_is_422_at_body(
-    user: User, method: str, body: bytes, content_type: str
+    member: User, method: str, body: bytes, content_type: str
 ) -> None:
     if method == "PATCH" and body == b"":
         pytest.skip("an empty PATCH body is not part of the decision")
-    path = "/api/items" if method == "POST" else f"/api/items/{create_item(user.client)['id']}"
-    response = user.client.request(method, path, body=body, content_type=content_type)
+    path = "/api/items" if method == "POST" else f"/api/items/{create_item(member.client)['id']}"
+    response = member.client.request(method, path, body=body, content_type=content_type)
     assert_validation(response, ["body"])
 
 
@@ -777,8 +783,8 @@ def test_list_items_offset_past_the_end_is_an_empty_page(user: User, offset: str
         ("offset=1.5", "offset"),
     ],
 )
-def test_list_items_bad_query_parameters(user: User, query: str, name: str) -> None:
-    response = user.client.get(f"/api/items?{query}")
+def test_list_items_bad_query_parameters(member: User, query: str, name: str) -> None:
+    response = member.client.get(f"/api/items?{query}")
     assert_validation(response, ["query", name])
 
 
@@ -850,22 +856,22 @@ def test_patch_item(user: User, other_user: User) -> None:
         "price-true",
     ],
 )
-def test_patch_item_validation(user: User, body: dict[str, Any], field: str) -> None:
-    item = create_item(user.client)
-    response = user.client.patch(f"/api/items/{item['id']}", json_body=body)
+def test_patch_item_validation(member: User, body: dict[str, Any], field: str) -> None:
+    item = create_item(member.client)
+    response = member.client.patch(f"/api/items/{item['id']}", json_body=body)
     assert_validation(response, ["body", field])
-    assert user.client.get(f"/api/items/{item['id']}").json() == item
+    assert member.client.get(f"/api/items/{item['id']}").json() == item
 
 
-def test_delete_item(user: User) -> None:
-    item = create_item(user.client)
+def test_delete_item(member: User) -> None:
+    item = create_item(member.client)
     path = f"/api/items/{item['id']}"
-    response = user.client.delete(path)
+    response = member.client.delete(path)
     assert response.status == 204, response.text
     assert response.body == b""
-    assert_error(user.client.get(path), 404, NOT_FOUND)
-    assert_error(user.client.delete(path), 404, NOT_FOUND)
-    assert_error(user.client.patch(path, json_body={"title": "x"}), 404, NOT_FOUND)
+    assert_error(member.client.get(path), 404, NOT_FOUND)
+    assert_error(member.client.delete(path), 404, NOT_FOUND)
+    assert_error(member.client.patch(path, json_body={"title": "x"}), 404, NOT_FOUND)
 
 
 def test_other_users_items_look_missing(user: User, other_user: User) -> None:
@@ -884,10 +890,10 @@ BAD_IDS = ["abc", "1.5", "-1", "0", "1e3", str(2**31), "9" * 30, "%20", "%00", "
 
 
 @pytest.mark.parametrize("item_id", BAD_IDS)
-def test_non_integer_or_huge_ids_are_404(user: User, item_id: str) -> None:
+def test_non_integer_or_huge_ids_are_404(member: User, item_id: str) -> None:
     path = f"/api/items/{item_id}"
     for method, body in (("GET", None), ("PATCH", {"title": "x"}), ("DELETE", None)):
-        response = user.client.request(method, path, json_body=body)
+        response = member.client.request(method, path, json_body=body)
         assert_error(response, 404, NOT_FOUND)
 
 
@@ -895,8 +901,8 @@ def test_non_integer_or_huge_ids_are_404(user: User, item_id: str) -> None:
 
 
 @pytest.mark.parametrize("path", ["/no-such-page", "/api/no-such-route", "/api/items/1/extra"])
-def test_unknown_path_is_404_json(user: User, path: str) -> None:
-    for client in (Client(user.client.base_url), user.client):
+def test_unknown_path_is_404_json(member: User, path: str) -> None:
+    for client in (Client(member.client.base_url), member.client):
         response = client.get(path)
         assert_error(response, 404, NOT_FOUND)
         assert_json_body(response)
@@ -915,25 +921,25 @@ def test_unknown_path_is_404_json(user: User, path: str) -> None:
         ("POST", "/health"),
     ],
 )
-def test_wrong_method_is_405_json(user: User, method: str, path: str) -> None:
-    response = user.client.request(method, path)
+def test_wrong_method_is_405_json(member: User, method: str, path: str) -> None:
+    response = member.client.request(method, path)
     assert_error(response, 405, {"detail": "Method Not Allowed"})
     assert_json_body(response)
 
 
-def test_security_headers_on_every_kind_of_response(api: Client, user: User) -> None:
-    item = create_item(user.client)
+def test_security_headers_on_every_kind_of_response(api: Client, member: User) -> None:
+    item = create_item(member.client)
     responses = {
         "health": api.get("/health"),
         "openapi": api.get("/openapi.json"),
         "docs": api.get("/docs"),
-        "created": user.client.post("/api/items", json_body={"title": "t", "price": 1}),
-        "list": user.client.get("/api/items"),
-        "deleted": user.client.delete(f"/api/items/{item['id']}"),
+        "created": member.client.post("/api/items", json_body={"title": "t", "price": 1}),
+        "list": member.client.get("/api/items"),
+        "deleted": member.client.delete(f"/api/items/{item['id']}"),
         "401": api.get("/api/users/me"),
         "404": api.get("/no-such-page"),
         "405": api.request("PUT", "/api/items"),
-        "422": user.client.post("/api/items", json_body={}),
+        "422": member.client.post("/api/items", json_body={}),
     }
     for name, response in responses.items():
         assert response.header("X-Content-Type-Options") == "nosniff", name
@@ -941,11 +947,11 @@ def test_security_headers_on_every_kind_of_response(api: Client, user: User) -> 
         assert response.header("Referrer-Policy"), name
 
 
-def test_cors_allows_the_configured_origin(api: Client, user: User) -> None:
+def test_cors_allows_the_configured_origin(api: Client, member: User) -> None:
     simple = api.get("/health", headers={"Origin": CORS_ORIGIN})
     assert simple.status == 200
     assert simple.header("Access-Control-Allow-Origin") == CORS_ORIGIN
-    authed = user.client.get("/api/items", headers={"Origin": CORS_ORIGIN})
+    authed = member.client.get("/api/items", headers={"Origin": CORS_ORIGIN})
     assert authed.header("Access-Control-Allow-Origin") == CORS_ORIGIN
     preflight = api.request(
         "OPTIONS",
@@ -1092,14 +1098,9 @@ def _probes() -> list[Any]:
     return probes
 
 
-@pytest.fixture(scope="module")
-def sweep_user(server: Server) -> User:
-    return new_user(Client(server.base_url), "sweep")
-
-
 @pytest.mark.parametrize("probe", _probes())
-def test_no_500_ever(sweep_user: User, probe: Probe) -> None:
-    client = sweep_user.client
+def test_no_500_ever(member: User, probe: Probe) -> None:
+    client = member.client
     path = probe.path
     if "{id}" in path:
         path = path.replace("{id}", str(create_item(client)["id"]))
