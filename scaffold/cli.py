@@ -275,7 +275,6 @@ def new(
         use_defaults=defaults,
         interactive=interactive,
         template_source=template_source,
-        quiet=not interactive,
     )
     created = create(plan)
     shown = os.path.relpath(created.path)

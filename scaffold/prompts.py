@@ -25,11 +25,7 @@ def ask_needs() -> list[str]:
     import questionary
 
     choices = [questionary.Choice(c.question, value=c.key) for c in CRITERIA]
-    answer = _ask(
-        questionary.checkbox(
-            "What does this project need? (space to select, enter when done)", choices=choices
-        )
-    )
+    answer = _ask(questionary.checkbox("What does this project need?", choices=choices))
     return list(answer or [])
 
 
@@ -50,7 +46,8 @@ def choose_framework(ranking: Ranking) -> Framework:
 
     choices = [
         questionary.Choice(
-            f"{r.framework.label} ({r.score} points)" + ("  <- recommended" if i == 0 else ""),
+            f"{r.framework.label} ({r.score} point{'' if abs(r.score) == 1 else 's'})"
+            + ("  <- recommended" if i == 0 else ""),
             value=r.framework,
         )
         for i, r in enumerate(ranking.ranked)
