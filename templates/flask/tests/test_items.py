@@ -59,6 +59,8 @@ def test_numeric_strings_are_accepted_as_prices(auth: AuthActions, client: Flask
         ({"title": None}, "title", "null_forbidden"),
         ({"description": "x" * 2001}, "description", "string_too_long"),
         ({"description": 3}, "description", "string_type"),
+        ({"title": "a\x00b"}, "title", "string_nul"),
+        ({"description": "\ud800"}, "description", "string_unicode"),
         ({"price": 0}, "price", "greater_than"),
         ({"price": -1}, "price", "greater_than"),
         ({"price": 1_000_000_001}, "price", "less_than_equal"),

@@ -135,6 +135,18 @@ def test_api_docs_pages_use_only_local_assets(client: FlaskClient, page: str) ->
     assert "fonts.googleapis" not in html
 
 
+def test_redoc_bundle_with_and_without_gzip(client: FlaskClient) -> None:
+    plain = client.get("/docs/assets/redoc.standalone.js")
+    assert plain.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    assert b"Redoc" in plain.data
+    compressed = client.get(
+        "/docs/assets/redoc.standalone.js", headers={"Accept-Encoding": "gzip, br"}
+    )
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert len(compressed.data) < len(plain.data)
+
+
 def test_favicon_and_unknown_docs_assets(client: FlaskClient) -> None:
     favicon = client.get("/favicon.ico")
     favicon.close()

@@ -24,6 +24,7 @@ from .openapi import (
     BODY_NOT_OBJECT,
     BODY_NOT_UTF8,
 )
+from .schemas import NOT_UNICODE, NUL_CHARACTER
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ _EXACT_TYPES = {
     "Special numeric values (nan or infinity) are not permitted.": "finite_number",
     "Not a valid email address.": "value_error",
     "Invalid input type.": "model_type",
+    NUL_CHARACTER: "string_nul",
+    NOT_UNICODE: "string_unicode",
     BODY_NOT_JSON: "content_type",
     BODY_MISSING: "missing",
     BODY_NOT_UTF8: "json_invalid",

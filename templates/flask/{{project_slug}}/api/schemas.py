@@ -23,13 +23,40 @@ class BaseSchema(Schema):
         unknown = EXCLUDE
 
 
+NUL_CHARACTER = "String must not contain NUL characters"
+NOT_UNICODE = "String must be valid Unicode (no lone surrogates)"
+EMAIL_LOCAL_MAX, EMAIL_MAX = 64, 254
+
+
+def _storable(value: str) -> str:
+    """Refuse what no database column can hold: NUL and lone UTF-16 surrogates."""
+    if "\x00" in value:
+        raise ValidationError(NUL_CHARACTER)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(NOT_UNICODE) from None
+    return value
+
+
+class Text(fields.String):
+    """A JSON string that a database can store."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return _storable(str(super()._deserialize(value, attr, data, **kwargs)))
+
+
 class EmailField(fields.Email):
-    """An email address, stripped and lower-cased before it is checked."""
+    """An email address, stripped and lower-cased before it is checked (RFC 5321 sizes)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str):
             raise self.make_error("invalid")
-        return str(super()._deserialize(value.strip().lower(), attr, data, **kwargs))
+        email = _storable(value.strip().lower())
+        local, _, _ = email.rpartition("@")
+        if len(local) > EMAIL_LOCAL_MAX or len(email) > EMAIL_MAX:
+            raise self.make_error("invalid")
+        return str(super()._deserialize(email, attr, data, **kwargs))
 
 
 class DecimalInteger(fields.Integer):
@@ -54,13 +81,11 @@ def _price(**kwargs: Any) -> fields.Float:
 
 
 def _title(**kwargs: Any) -> fields.String:
-    return fields.String(
-        validate=[validate.Length(min=1), validate.Length(max=TITLE_MAX)], **kwargs
-    )
+    return Text(validate=[validate.Length(min=1), validate.Length(max=TITLE_MAX)], **kwargs)
 
 
 def _description(**kwargs: Any) -> fields.String:
-    return fields.String(allow_none=True, validate=validate.Length(max=DESCRIPTION_MAX), **kwargs)
+    return Text(allow_none=True, validate=validate.Length(max=DESCRIPTION_MAX), **kwargs)
 
 
 class ErrorSchema(Schema):
@@ -73,8 +98,8 @@ class ErrorSchema(Schema):
 
 
 class RegisterSchema(BaseSchema):
-    email = EmailField(required=True, validate=validate.Length(max=320))
-    password = fields.String(
+    email = EmailField(required=True)
+    password = Text(
         required=True,
         load_only=True,
         validate=[validate.Length(min=PASSWORD_MIN), validate.Length(max=PASSWORD_MAX)],
@@ -89,8 +114,12 @@ class UserSchema(Schema):
 class TokenFormSchema(BaseSchema):
     """OAuth2 password form: `username` is the email."""
 
-    username = fields.String(required=True, metadata={"description": "the account's email"})
-    password = fields.String(required=True)
+    username = Text(
+        required=True,
+        validate=validate.Length(max=EMAIL_MAX),
+        metadata={"description": "the account's email"},
+    )
+    password = Text(required=True, validate=validate.Length(max=PASSWORD_MAX))
 
 
 class TokenSchema(Schema):
