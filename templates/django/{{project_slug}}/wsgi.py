@@ -1,10 +1,10 @@
-"""WSGI entry point: ``granian --interface wsgi {{ project_slug }}.wsgi:application``."""
+"""WSGI entry point (``make serve`` runs granian on ``wsgi:application``)."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-from {{ project_slug }}.settings import settings_module
+from .settings import settings_module
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 

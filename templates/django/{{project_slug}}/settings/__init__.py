@@ -26,4 +26,4 @@ def settings_module() -> str:
         raise SystemExit(
             f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}"
         )
-    return f"{{ project_slug }}.settings.{environment}"
+    return f"{__name__}.{environment}"

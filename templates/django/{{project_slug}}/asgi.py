@@ -1,10 +1,10 @@
-"""ASGI entry point: ``granian --interface asgi {{ project_slug }}.asgi:application``."""
+"""ASGI entry point (``make serve`` runs granian on ``asgi:application``)."""
 
 import os
 
 from django.core.asgi import get_asgi_application
 
-from {{ project_slug }}.settings import settings_module
+from .settings import settings_module
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 
