@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.applications import Starlette
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,16 @@ async def database_error_handler(request: Request, exc: Exception) -> JSONRespon
     )
 
 
+DATABASE_ERRORS = (DBAPIError, PoolTimeoutError, ConnectionError)
+
+
 def register_error_handlers(app: FastAPI) -> None:
     """Install the handlers; Starlette's HTTPException already answers JSON `{"detail"}`."""
     app.add_exception_handler(RequestValidationError, validation_error_handler)
-    for error in (DBAPIError, PoolTimeoutError, ConnectionError):
+    register_database_error_handlers(app)
+
+
+def register_database_error_handlers(app: Starlette) -> None:
+    """503 instead of 500 when the database fails (also for mounted apps such as the admin)."""
+    for error in DATABASE_ERRORS:
         app.add_exception_handler(error, database_error_handler)
