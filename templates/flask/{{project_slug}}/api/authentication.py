@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from flask import abort, current_app, g, request
 
@@ -17,7 +17,7 @@ INVALID_CREDENTIALS = "Could not validate credentials"
 # Documents the requirement in OpenAPI (`@blp.doc(security=BEARER)`).
 BEARER: list[dict[str, list[str]]] = [{"OAuth2PasswordBearer": []}]
 
-F = TypeVar("F", bound=Callable[..., Any])
+View = Callable[..., Any]
 
 
 def _bearer_token() -> str:
@@ -39,7 +39,7 @@ def authenticate_request() -> User:
     return user
 
 
-def token_required(view: F) -> F:
+def token_required(view: View) -> View:
     """Reject the request with 401 unless it carries a valid bearer token.
 
     Put it ABOVE `@blp.arguments`: authentication then runs before the body is parsed,
@@ -51,7 +51,7 @@ def token_required(view: F) -> F:
         g.current_user = authenticate_request()
         return view(*args, **kwargs)
 
-    return cast(F, wrapper)
+    return wrapper
 
 
 def current_user() -> User:
