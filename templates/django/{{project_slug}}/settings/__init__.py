@@ -8,12 +8,17 @@ import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 ENVIRONMENTS = ("development", "test", "production")
 
 # Read before any .env is loaded: production takes its secret from the real environment
 # only, never from the development .env.
 ENVIRONMENT_SECRET_KEY = os.environ.get("SECRET_KEY", "")
+
+
+class MissingSecretError(ImproperlyConfigured):
+    """Production was started without a usable SECRET_KEY in the environment."""
 
 
 def settings_module() -> str:

@@ -1,8 +1,6 @@
 """Production settings: secrets from the environment only, HTTPS and strict cookies."""
 
-from django.core.exceptions import ImproperlyConfigured
-
-from . import ENVIRONMENT_SECRET_KEY
+from . import ENVIRONMENT_SECRET_KEY, MissingSecretError
 from .base import *  # noqa: F403
 from .base import env
 
@@ -13,7 +11,7 @@ SECRET_KEY = ENVIRONMENT_SECRET_KEY
 # Values that must never sign production tokens and sessions.
 _PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "replace-me", "secret"}
 if SECRET_KEY.strip().lower() in _PLACEHOLDER_SECRETS or len(SECRET_KEY) < 32:
-    raise ImproperlyConfigured(
+    raise MissingSecretError(
         "SECRET_KEY is missing or too short: production needs a random secret of at least "
         "32 characters in the environment (not in .env), e.g. "
         "python -c 'import secrets; print(secrets.token_hex(32))'"
