@@ -14,8 +14,16 @@ from ..security import read_access_token
 
 NOT_AUTHENTICATED = "Not authenticated"
 INVALID_CREDENTIALS = "Could not validate credentials"
-# Documents the requirement in OpenAPI (`@blp.doc(security=BEARER)`).
-BEARER: list[dict[str, list[str]]] = [{"OAuth2PasswordBearer": []}]
+# OpenAPI documentation of a protected operation: `@blp.doc(**AUTH_DOC)`.
+AUTH_DOC: dict[str, Any] = {
+    "security": [{"OAuth2PasswordBearer": []}],
+    "responses": {
+        "401": {
+            "description": "Missing, malformed, invalid or expired token",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    },
+}
 
 View = Callable[..., Any]
 

@@ -10,7 +10,7 @@ from flask.views import MethodView
 
 from .. import services
 from ..models import Item
-from .authentication import BEARER, current_user, token_required
+from .authentication import AUTH_DOC, current_user, token_required
 from .openapi import Blueprint
 from .schemas import ItemCreateSchema, ItemPageSchema, ItemSchema, ItemUpdateSchema, PageQuerySchema
 
@@ -36,7 +36,7 @@ def _owned_item(raw_id: str) -> Item:
 
 @blp.route("")
 class ItemCollection(MethodView):
-    @blp.doc(security=BEARER)
+    @blp.doc(**AUTH_DOC)
     @token_required
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, ItemPageSchema)
@@ -47,7 +47,7 @@ class ItemCollection(MethodView):
         )
         return {"items": items, "total": total, "limit": query["limit"], "offset": query["offset"]}
 
-    @blp.doc(security=BEARER)
+    @blp.doc(**AUTH_DOC)
     @token_required
     @blp.arguments(ItemCreateSchema)
     @blp.response(201, ItemSchema)
@@ -59,7 +59,7 @@ class ItemCollection(MethodView):
 # The id is matched as text (see _owned_item) but documented as what it is.
 @blp.route("/<id>", parameters=[{"in": "path", "name": "id", "schema": {"type": "integer"}}])
 class ItemDetail(MethodView):
-    @blp.doc(security=BEARER)
+    @blp.doc(**AUTH_DOC)
     @token_required
     @blp.response(200, ItemSchema)
     @blp.alt_response(404, description="No such item of yours")
@@ -67,7 +67,7 @@ class ItemDetail(MethodView):
         """Get one of my items"""
         return _owned_item(id)
 
-    @blp.doc(security=BEARER)
+    @blp.doc(**AUTH_DOC)
     @token_required
     @blp.arguments(ItemUpdateSchema)
     @blp.response(200, ItemSchema)
@@ -76,7 +76,7 @@ class ItemDetail(MethodView):
         """Change some fields of one of my items"""
         return services.item_update(item=_owned_item(id), changes=changes)
 
-    @blp.doc(security=BEARER)
+    @blp.doc(**AUTH_DOC)
     @token_required
     @blp.response(204)
     @blp.alt_response(404, description="No such item of yours")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .authentication import BEARER, current_user, token_required
+from .authentication import AUTH_DOC, current_user, token_required
 from .openapi import Blueprint
 from .schemas import UserSchema
 
@@ -12,10 +12,9 @@ blp = Blueprint("users", __name__, url_prefix="/api/users", description="Users")
 
 
 @blp.get("/me")
-@blp.doc(security=BEARER)
+@blp.doc(**AUTH_DOC)
 @token_required
 @blp.response(200, UserSchema)
-@blp.alt_response(401, description="Missing, invalid or expired token")
 def me() -> Any:
     """The account of the token's owner"""
     return current_user()
