@@ -1,4 +1,4 @@
-"""Management commands: `python -m {{ project_slug }}.cli create-superuser`."""
+"""Management commands: `python -m <package>.cli create-superuser --email ...`."""
 
 import argparse
 import asyncio
@@ -35,7 +35,7 @@ async def create_superuser(*, email: str, password: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command; returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m {{ project_slug }}.cli")
+    parser = argparse.ArgumentParser(prog=f"python -m {__package__}.cli")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-superuser", help="create or promote a superuser")
     create.add_argument("--email", help="prompted for when missing")
