@@ -388,17 +388,35 @@ def _psql(admin_url: str, sql: str) -> None:
     )
 
 
+def postgres_database_url(admin_url: str, name: str) -> str:
+    """The URL of database ``name`` on the server of ``admin_url``."""
+    parts = urllib.parse.urlsplit(admin_url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}", query=""))
+
+
+def new_database_name(hint: str) -> str:
+    """A database name unlikely to clash: ``starters_<hint>_<random>``."""
+    return f"starters_{hint}_{secrets.token_hex(4)}".lower()
+
+
+def create_database(admin_url: str, name: str) -> None:
+    _psql(admin_url, f'CREATE DATABASE "{name}"')
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @contextlib.contextmanager
 def fresh_postgres_database(hint: str) -> Iterator[str]:
     """Create an empty database named ``starters_<hint>_<random>``, yield its URL, drop it."""
     admin_url = postgres_admin_url()
-    name = f"starters_{hint}_{secrets.token_hex(4)}".lower()
-    _psql(admin_url, f'CREATE DATABASE "{name}"')
+    name = new_database_name(hint)
+    create_database(admin_url, name)
     try:
-        parts = urllib.parse.urlsplit(admin_url)
-        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}", query=""))
+        yield postgres_database_url(admin_url, name)
     finally:
-        _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin_url, name)
 
 
 # ------------------------------------------------------------------------------ HTTP

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -1186,3 +1187,31 @@ def test_unreachable_database(unreachable_db_server: Server) -> None:
     )
     assert_error(authed.get("/api/items/1"), 503, DB_UNAVAILABLE)
     assert api.get("/openapi.json").status == 200
+
+
+@pytest.mark.postgres
+def test_recovers_when_the_database_comes_back(project: Project, tmp_path: Path) -> None:
+    """Started while its database does not exist yet, the app answers once it does."""
+    admin_url = harness.postgres_admin_url()
+    name = harness.new_database_name(f"{project.framework}_late")
+    url = harness.postgres_database_url(admin_url, name)
+    try:
+        with Server(
+            project.path,
+            url,
+            log_path=tmp_path / "server.log",
+            migrate=False,
+            ready_statuses=(200, 503),
+        ) as server:
+            api = Client(server.base_url)
+            assert api.get("/health").status == 503
+            assert_error(register(api, unique_email()), 503, DB_UNAVAILABLE)
+            harness.create_database(admin_url, name)
+            harness.run_make(project.path, "migrate", server.env())
+            deadline = time.monotonic() + 15
+            while (health := api.get("/health")).status != 200 and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert health.status == 200, health.text
+            assert register(api, unique_email()).status == 201
+    finally:
+        harness.drop_database(admin_url, name)

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from . import harness
-from .conftest import Project
+from .conftest import Project, full_options
 
 pytestmark = pytest.mark.slow
 
@@ -45,11 +45,13 @@ def _combination_id(framework: str, answers: dict[str, Any]) -> str:
     return "-".join([framework, *parts])
 
 
-def _matrix(questions: tuple[str, ...]) -> list[Any]:
+def _matrix(questions: tuple[str, ...], *, but_full: bool = False) -> list[Any]:
+    """``(framework, answers)`` params; ``but_full`` leaves out the session project's answers."""
     return [
         pytest.param(framework, answers, id=_combination_id(framework, answers))
         for framework in harness.FRAMEWORKS
         for answers in _combinations(framework, questions)
+        if not (but_full and answers == full_options(framework))
     ]
 
 
@@ -216,7 +218,10 @@ def _check_optional_files(project: Path, answers: dict[str, Any]) -> None:
         assert not (project / ".github").exists()
 
 
-@pytest.mark.parametrize(("framework", "answers"), _matrix(CODE_QUESTIONS), indirect=["framework"])
+# The combination with every code option on is the session project itself: `test_make_*`.
+@pytest.mark.parametrize(
+    ("framework", "answers"), _matrix(CODE_QUESTIONS, but_full=True), indirect=["framework"]
+)
 def test_code_combination_passes_its_own_suite(
     framework: str,
     answers: dict[str, Any],
