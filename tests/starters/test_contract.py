@@ -431,7 +431,7 @@ def test_password_is_stored_hashed(server: Server, database: str, api: Client) -
 def test_token_and_me(server: Server, api: Client) -> None:
     email = unique_email()
     user_id = register(api, email).json()["id"]
-    response = login(api, email.upper())
+    response = login(api, f"  {email.upper()}  ")
     assert response.status == 200, response.text
     assert_json_body(response)
     body = response.json()

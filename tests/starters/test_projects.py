@@ -128,6 +128,7 @@ def test_production_refuses_to_start_without_secret_key(project: Project, tmp_pa
     text = output.decode("utf-8", errors="replace")
     assert process.returncode != 0, text
     assert "SECRET_KEY" in text, text
+    assert "Traceback (most recent call last)" not in text, f"a traceback, not a message:\n{text}"
 
 
 # ---------------------------------------------------------------------- option matrix
