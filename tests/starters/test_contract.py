@@ -119,6 +119,7 @@ def create_item(client: Client, **fields: Any) -> dict[str, Any]:
 def assert_error(response: Response, status: int, body: dict[str, Any]) -> None:
     """``response`` is ``status`` with exactly the JSON ``body``."""
     assert response.status == status, response.text
+    assert_json_body(response)
     assert response.json() == body
 
 
@@ -126,6 +127,7 @@ def assert_401(response: Response, body: dict[str, Any] | None = None) -> None:
     """401 with ``WWW-Authenticate: Bearer`` and one of the two contract bodies."""
     assert response.status == 401, response.text
     assert (response.header("WWW-Authenticate") or "").split(" ")[0] == "Bearer"
+    assert_json_body(response)
     if body is None:
         assert response.json() in (NOT_AUTHENTICATED, BAD_CREDENTIALS)
     else:
@@ -138,6 +140,7 @@ def assert_validation(response: Response, *locs: list[str], echo: str | None = N
     ``echo`` is a submitted value that must not come back anywhere in the body.
     """
     assert response.status == 422, response.text
+    assert_json_body(response)
     body = response.json()
     assert set(body) == {"detail"}, body
     detail = body["detail"]
@@ -186,7 +189,9 @@ def parse_timestamp(value: Any) -> datetime:
 
 
 def assert_json_body(response: Response) -> None:
-    assert (response.header("Content-Type") or "").startswith("application/json"), response
+    """The body is declared as JSON (``application/json``)."""
+    content_type = response.header("Content-Type") or ""
+    assert content_type.startswith("application/json"), (response.status, content_type)
 
 
 # ------------------------------------------------------------------------------ service
@@ -397,8 +402,8 @@ def test_register_password_must_be_a_string(api: Client, value: Any) -> None:
 
 
 def test_register_missing_fields(api: Client) -> None:
-    assert_validation(api.post("/api/auth/register", json_body={}), ["body", "email"])
-    assert_validation(api.post("/api/auth/register", json_body={}), ["body", "password"])
+    empty = api.post("/api/auth/register", json_body={})
+    assert_validation(empty, ["body", "email"], ["body", "password"])
     only_email = api.post("/api/auth/register", json_body={"email": unique_email()})
     assert_validation(only_email, ["body", "password"])
     only_password = api.post("/api/auth/register", json_body={"password": PASSWORD})
@@ -1113,6 +1118,7 @@ def test_no_500_ever(member: User, probe: Probe) -> None:
     assert response.status < 500, f"{response.status}: {response.text[:2000]}"
     if not probe.may_succeed:
         assert 400 <= response.status < 500, f"{response.status}: {response.text[:2000]}"
+        assert_json_body(response)
         assert "detail" in response.json()
 
 
