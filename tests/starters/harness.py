@@ -327,7 +327,7 @@ class Server:
                 pytest.fail(f"`make serve` exited {code} before /health answered:\n{self.log()}")
             try:
                 status = Client(self.base_url, timeout=2).get("/health").status
-            except OSError as exc:
+            except (OSError, http.client.HTTPException) as exc:
                 last_error = repr(exc)
             else:
                 if status in self.ready_statuses:
