@@ -13,24 +13,26 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from scaffold import __version__
 from scaffold.errors import BadInput, ScaffoldError
 from scaffold.frameworks import Framework
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="scaffold",
     help="Choose Django, Flask or FastAPI for the right reasons, then generate a "
     "production-ready starter that stays updatable with copier.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    # Plain click help: typer's rich help panels import rich.markdown and friends, which
+    # doubled the time of `scaffold --help` (benchmarks/cli.py, docs/performance.md).
+    rich_markup_mode=None,
 )
-out = Console()
-err = Console(stderr=True)
 _state = {"debug": bool(os.environ.get("SCAFFOLD_DEBUG"))}
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +45,22 @@ class ConflictMode(StrEnum):
     rej = "rej"
 
 
+@functools.cache
+def out() -> Console:
+    """The console for results (created on first use: importing rich costs start-up time)."""
+    from rich.console import Console
+
+    return Console()
+
+
+@functools.cache
+def err() -> Console:
+    """The console for errors and hints, on stderr."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def _handles_errors(command: F) -> F:
     """Turn library errors into one readable line and an exit code (1, or 2 for bad input)."""
 
@@ -53,24 +71,24 @@ def _handles_errors(command: F) -> F:
         except ScaffoldError as exc:
             if _state["debug"]:
                 raise
-            err.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            err().print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
             if exc.hint:
-                err.print(f"[dim]hint: {exc.hint}[/]", highlight=False, soft_wrap=True)
+                err().print(f"[dim]hint: {exc.hint}[/]", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            err.print("aborted: nothing was written")
+            err().print("aborted: nothing was written")
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
             if _state["debug"]:
                 raise
-            err.print(
+            err().print(
                 f"[bold red]unexpected error:[/] {type(exc).__name__}: {exc}",
                 highlight=False,
                 soft_wrap=True,
             )
-            err.print("[dim]hint: run again with --debug for the traceback[/]")
+            err().print("[dim]hint: run again with --debug for the traceback[/]")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -78,7 +96,7 @@ def _handles_errors(command: F) -> F:
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"scaffold {__version__}")
+        out().print(f"scaffold {__version__}")
         raise typer.Exit()
 
 
@@ -105,7 +123,6 @@ NeedOption = Annotated[
         help="A need of the project (repeatable): html, admin, auth, cms, stability, "
         "frontend-and-api, flexible, prototype, serverless, beginner, api-first, "
         "concurrency, websockets, api-docs, ml, typing.",
-        rich_help_panel="Decision",
     ),
 ]
 KnowOption = Annotated[
@@ -114,7 +131,6 @@ KnowOption = Annotated[
         "--know",
         "-k",
         help="A framework the team already knows (repeatable).",
-        rich_help_panel="Decision",
     ),
 ]
 
@@ -169,7 +185,6 @@ DataOption = Annotated[
         "--data",
         "-d",
         help="A template answer KEY=VALUE (repeatable), e.g. -d database=postgresql.",
-        rich_help_panel="Template answers",
     ),
 ]
 AnswersFileOption = Annotated[
@@ -177,7 +192,6 @@ AnswersFileOption = Annotated[
     typer.Option(
         "--answers-file",
         help="A YAML file of template answers (--data wins over it).",
-        rich_help_panel="Template answers",
     ),
 ]
 DefaultsOption = Annotated[
@@ -185,7 +199,6 @@ DefaultsOption = Annotated[
     typer.Option(
         "--defaults",
         help="Accept every default and never prompt.",
-        rich_help_panel="Template answers",
     ),
 ]
 SourceOption = Annotated[
@@ -193,7 +206,6 @@ SourceOption = Annotated[
     typer.Option(
         "--template-source",
         help="Render from this copier template (git URL or path) instead of the bundled one.",
-        rich_help_panel="Template answers",
     ),
 ]
 
@@ -220,7 +232,6 @@ def new(
             "--framework",
             "-f",
             help="django, flask or fastapi: skip the decision questions.",
-            rich_help_panel="Decision",
         ),
     ] = None,
     need: NeedOption = None,
@@ -258,14 +269,14 @@ def new(
     else:
         ranking = _decide(needs, know or [], ask=interactive and not needs and not know)
         needs = ranking.needs
-        show_ranking(out, ranking)
+        show_ranking(out(), ranking)
         if interactive:
             from scaffold.prompts import choose_framework
 
             chosen = choose_framework(ranking)
         else:
             chosen = ranking.best
-            out.print(f"Using {chosen.label} (pass --framework to choose another).")
+            out().print(f"Using {chosen.label} (pass --framework to choose another).")
 
     plan = NewProject(
         destination=destination,
@@ -278,7 +289,7 @@ def new(
     )
     created = create(plan)
     shown = os.path.relpath(created.path)
-    out.print(
+    out().print(
         f"\n[bold green]Created[/] {shown}: a {chosen.label} starter "
         f"(template {created.version or 'unversioned'}), committed with git.\n"
         "Next steps:\n"
@@ -333,18 +344,18 @@ def update(
     if pretend:
         if result.diff:
             print(result.diff)
-        out.print(f"Pretend update {versions}: {len(result.changes)} files would change.")
+        out().print(f"Pretend update {versions}: {len(result.changes)} files would change.")
     elif not result.changes:
-        out.print(f"Already up to date ({result.new_version}).")
+        out().print(f"Already up to date ({result.new_version}).")
     else:
-        out.print(f"Updated {versions}: {len(result.changes)} files changed.")
+        out().print(f"Updated {versions}: {len(result.changes)} files changed.")
     if result.conflicts:
-        out.print(
+        out().print(
             "[bold yellow]Conflicts[/] (your version and the template's are both kept "
             "between markers): " + ", ".join(result.conflicts)
         )
     if not pretend and result.changes:
-        out.print("Review with `git diff`, resolve any conflicts, then commit.")
+        out().print("Review with `git diff`, resolve any conflicts, then commit.")
 
 
 @app.command()
@@ -368,7 +379,7 @@ def recommend(
     if as_json:
         print(json.dumps(ranking.as_dict(), indent=2))
     else:
-        show_ranking(out, ranking)
+        show_ranking(out(), ranking)
 
 
 @app.command()
@@ -377,7 +388,7 @@ def frameworks() -> None:
     """Compare Django, Flask and FastAPI, and list what each starter ships."""
     from scaffold.display import show_frameworks
 
-    show_frameworks(out)
+    show_frameworks(out())
 
 
 def main() -> None:
