@@ -371,7 +371,6 @@ def recommend(
 
     Without --need on a terminal, asks about the needs in plain words.
     """
-    from scaffold.display import show_ranking
     from scaffold.generate import stdin_is_interactive
 
     ask = not need and not know and not as_json and stdin_is_interactive()
@@ -379,6 +378,8 @@ def recommend(
     if as_json:
         print(json.dumps(ranking.as_dict(), indent=2))
     else:
+        from scaffold.display import show_ranking
+
         show_ranking(out(), ranking)
 
 
