@@ -113,14 +113,14 @@ def update(
             "update from",
             hint="the project was rendered from an unversioned folder; see docs/updating.md",
         )
-    if template_source and template_source != source:
-        source = template_source
-        if not pretend:
-            _repoint(project, source)
-    source, ref = _resolve_source(str(source))
+    repoint = bool(template_source) and template_source != source
+    # Check the source before re-pointing, so a wrong --template-source changes nothing.
+    source, ref = _resolve_source(str(template_source if repoint else source))
+    if repoint and not pretend:
+        _repoint(project, source)  # copier reads the source from the answers file
 
     if not pretend:
-        _run_copier_update(project, source, ref, answers, use_defaults, conflict, quiet)
+        _run_copier_update(project, ref, answers, use_defaults, conflict, quiet)
         changes = dirty_files(project)
         new = read_answers(project).get("_commit")
         return UpdateResult(project, old_version, new, changes, _conflicts(project), "")
@@ -129,9 +129,9 @@ def update(
     try:
         clone = scratch / project.name
         git("clone", "--quiet", str(project), str(clone), cwd=scratch)
-        if template_source:
+        if repoint:
             _repoint(clone, source)
-        _run_copier_update(clone, source, ref, answers, use_defaults, conflict, quiet)
+        _run_copier_update(clone, ref, answers, use_defaults, conflict, quiet)
         changes = dirty_files(clone)
         git("add", "--all", "--intent-to-add", cwd=clone)
         diff = git("diff", "--no-color", cwd=clone)
@@ -143,7 +143,6 @@ def update(
 
 def _run_copier_update(
     project: Path,
-    source: str,
     ref: str | None,
     answers: dict[str, Any] | None,
     use_defaults: bool,
@@ -172,5 +171,3 @@ def _run_copier_update(
         raise ScaffoldError(f"copier could not update the project: {exc}") from exc
     except ValueError as exc:
         raise BadInput(str(exc).splitlines()[0] if str(exc) else "invalid answer") from exc
-    if source and not (project / ANSWERS_FILE).is_file():
-        raise ScaffoldError("the update removed the answers file; inspect the project with git")

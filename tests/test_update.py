@@ -198,3 +198,15 @@ def test_round_trip_with_the_real_fastapi_template(
 
 def _conflicted(project: Path) -> list[str]:
     return [ln for ln in git("status", "--porcelain", cwd=project).splitlines() if ln[:2] == "UU"]
+
+
+def test_wrong_template_source_changes_nothing(project: Path, tmp_path: Path) -> None:
+    head = git("rev-parse", "HEAD", cwd=project)
+    answers = (project / ".copier-answers.yml").read_text()
+    result = runner.invoke(
+        app, ["update", str(project), "--template-source", str(tmp_path / "nowhere")]
+    )
+    assert result.exit_code == 1
+    assert "no longer exists" in result.output
+    assert git("rev-parse", "HEAD", cwd=project) == head
+    assert (project / ".copier-answers.yml").read_text() == answers
