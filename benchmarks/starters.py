@@ -32,59 +32,57 @@ from tests.starters import harness
 
 WORKERS = "2"
 
+# The read every bare app does: one row by id through the sqlite3 module, one connection
+# per server thread. `FROM items` is replaced by the starter's table name.
+_SQLITE_READ = """
+import os, sqlite3, threading
+
+local = threading.local()
+COLUMNS = ("id", "title", "description", "price", "owner_id", "created_at")
+
+
+def fetch_item(item_id: int) -> dict | None:
+    if not hasattr(local, "con"):
+        local.con = sqlite3.connect(os.environ["BENCH_DB"], check_same_thread=False)
+    row = local.con.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM items WHERE id = ?", (item_id,)
+    ).fetchone()
+    return None if row is None else dict(zip(COLUMNS, row))
+"""
+
 BARE_APPS = {
     "fastapi": (
         "asgi",
-        """
-import os, sqlite3, threading
+        _SQLITE_READ
+        + """
 from fastapi import FastAPI, HTTPException
 
-local = threading.local()
 app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-
-
-def db() -> sqlite3.Connection:
-    if not hasattr(local, "con"):
-        local.con = sqlite3.connect(os.environ["BENCH_DB"], check_same_thread=False)
-    return local.con
 
 
 @app.get("/items/{item_id}")
 def read_item(item_id: int) -> dict:
-    row = db().execute(
-        "SELECT id, title, description, price, owner_id, created_at FROM items WHERE id = ?",
-        (item_id,),
-    ).fetchone()
-    if row is None:
+    item = fetch_item(item_id)
+    if item is None:
         raise HTTPException(404)
-    return dict(zip(("id", "title", "description", "price", "owner_id", "created_at"), row))
+    return item
 """,
     ),
     "flask": (
         "wsgi",
-        """
-import os, sqlite3, threading
+        _SQLITE_READ
+        + """
 from flask import Flask, abort
 
-local = threading.local()
 app = Flask(__name__)
-
-
-def db() -> sqlite3.Connection:
-    if not hasattr(local, "con"):
-        local.con = sqlite3.connect(os.environ["BENCH_DB"], check_same_thread=False)
-    return local.con
 
 
 @app.get("/items/<int:item_id>")
 def read_item(item_id: int) -> dict:
-    row = db().execute(
-        "SELECT id, title, description, price, owner_id, created_at FROM items WHERE id = ?",
-        (item_id,),
-    ).fetchone()
-    if row is None:
+    item = fetch_item(item_id)
+    if item is None:
         abort(404)
-    return dict(zip(("id", "title", "description", "price", "owner_id", "created_at"), row))
+    return item
 """,
     ),
     "django": (

@@ -265,7 +265,7 @@ def new(
 
     if framework is not None:
         chosen = decision.parse_framework(framework)
-        decision.recommend(needs, [decision.parse_framework(k) for k in know or []])
+        decision.recommend(needs, [decision.parse_framework(k) for k in know or []])  # validates
     else:
         ranking = _decide(needs, know or [], ask=interactive and not needs and not know)
         needs = ranking.needs

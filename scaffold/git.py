@@ -41,16 +41,14 @@ def git(*args: str, cwd: Path, env: dict[str, str] | None = None, check: bool = 
 
 def _identity_env(cwd: Path) -> dict[str, str]:
     """A fallback author for machines where git has no user configured."""
-    try:
-        git("config", "user.email", cwd=cwd)
+    if git("config", "user.email", cwd=cwd, check=False):
         return {}
-    except ScaffoldError:
-        return {
-            "GIT_AUTHOR_NAME": "scaffold",
-            "GIT_AUTHOR_EMAIL": "scaffold@localhost",
-            "GIT_COMMITTER_NAME": "scaffold",
-            "GIT_COMMITTER_EMAIL": "scaffold@localhost",
-        }
+    return {
+        "GIT_AUTHOR_NAME": "scaffold",
+        "GIT_AUTHOR_EMAIL": "scaffold@localhost",
+        "GIT_COMMITTER_NAME": "scaffold",
+        "GIT_COMMITTER_EMAIL": "scaffold@localhost",
+    }
 
 
 def commit_all(cwd: Path, message: str) -> None:
@@ -61,11 +59,8 @@ def commit_all(cwd: Path, message: str) -> None:
 
 def is_repo_root(path: Path) -> bool:
     """True if `path` is the top folder of a git work tree."""
-    try:
-        top = git("rev-parse", "--show-toplevel", cwd=path)
-    except ScaffoldError:
-        return False
-    return Path(top).resolve() == path.resolve()
+    top = git("rev-parse", "--show-toplevel", cwd=path, check=False)
+    return bool(top) and Path(top).resolve() == path.resolve()
 
 
 def dirty_files(path: Path) -> list[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from scaffold import __version__
 from scaffold.errors import ScaffoldError
 from scaffold.frameworks import Framework
-from scaffold.git import git
+from scaffold.git import dirty_files, git
 
 _IGNORED = ("__pycache__", "*.pyc", "*.pyo")
 _STORE_IDENTITY = {
@@ -132,7 +132,7 @@ def sync(framework: Framework) -> StoredTemplate:
         shutil.copytree(source, repo, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*_IGNORED))
         git("add", "--all", cwd=repo)
         has_head = bool(git("rev-parse", "--verify", "--quiet", "HEAD", cwd=repo, check=False))
-        if not has_head or git("status", "--porcelain", cwd=repo):
+        if not has_head or dirty_files(repo):
             # A fixed author and date make the commit a function of content and history,
             # so two machines that synced the same versions record the same `_commit`.
             git(
