@@ -10,21 +10,27 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
+K = TypeVar("K")
 
 
-def wall_time(command: Sequence[str], cwd: Path | None = None) -> float:
+def wall_time(
+    command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> float:
     """Seconds one run of `command` takes, failing if it fails."""
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, capture_output=True, stdin=subprocess.DEVNULL)
+    subprocess.run(
+        command, cwd=cwd, env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
-def interleaved(cases: dict[str, Callable[[int], float]], runs: int) -> dict[str, list[float]]:
+def interleaved(cases: dict[K, Callable[[int], float]], runs: int) -> dict[K, list[float]]:
     """Run every case once per round, round after round, so noise hits all cases alike."""
-    samples: dict[str, list[float]] = {name: [] for name in cases}
+    samples: dict[K, list[float]] = {name: [] for name in cases}
     for round_ in range(runs):
         for name, case in cases.items():
             samples[name].append(case(round_))

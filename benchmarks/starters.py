@@ -150,7 +150,7 @@ def item_table(framework: str, project: Path, db: Path) -> str:
     """The starter's items table name (Django prefixes it with the app label)."""
     import sqlite3
 
-    names = [r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")]
+    names: list[str] = [r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")]
     return next(n for n in names if n == "items" or n.endswith("_item") or n.endswith("_items"))
 
 
