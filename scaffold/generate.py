@@ -7,11 +7,9 @@ the staging folder (and any parent folders we created), so no half-written proje
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 import shutil
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,43 +97,16 @@ def _precheck(plan: NewProject, questions: dict[str, dict[str, Any]] | None) -> 
         )
 
 
-@contextlib.contextmanager
-def _jinja_compile_cache() -> Iterator[None]:
-    """Memoise jinja2's compile step for the duration of one render.
-
-    copier renders the same short strings (every path part, the answers file name) hundreds
-    of times per project, and jinja2 compiles each `from_string` anew: about a fifth of
-    `scaffold new` went there. Compiled code depends only on the environment and the
-    source, both part of the key; the environment is kept alive so its id is not reused.
-    """
-    from jinja2 import Environment
-
-    original = Environment.compile
-    cache: dict[tuple[Any, ...], tuple[Environment, Any]] = {}
-
-    def compile_once(self: Environment, source: Any, *args: Any, **kwargs: Any) -> Any:
-        if not isinstance(source, str):
-            return original(self, source, *args, **kwargs)
-        key = (id(self), source, args, tuple(sorted(kwargs.items())))
-        if key not in cache:
-            cache[key] = (self, original(self, source, *args, **kwargs))
-        return cache[key][1]
-
-    Environment.compile = compile_once  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        Environment.compile = original  # type: ignore[method-assign]
-
-
 def _render(plan: NewProject, staging: Path, src: str, ref: str | None) -> dict[str, Any]:
     from copier import run_copy
     from copier.errors import CopierError, InteractiveSessionError
 
+    from scaffold.compile_cache import compiled_templates
+
     data = dict(plan.answers)
     defaults = {"project_name": plan.destination.name, **plan.suggestions}
     try:
-        with _jinja_compile_cache():
+        with compiled_templates():
             run_copy(
                 src,
                 staging,

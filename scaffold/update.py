@@ -152,17 +152,20 @@ def _run_copier_update(
     from copier import run_update
     from copier.errors import CopierError, InteractiveSessionError
 
+    from scaffold.compile_cache import compiled_templates
+
     try:
-        run_update(
-            project,
-            data=answers or {},
-            defaults=use_defaults,
-            overwrite=True,
-            vcs_ref=ref,
-            conflict=conflict,
-            unsafe=False,
-            quiet=quiet,
-        )
+        with compiled_templates():
+            run_update(
+                project,
+                data=answers or {},
+                defaults=use_defaults,
+                overwrite=True,
+                vcs_ref=ref,
+                conflict=conflict,
+                unsafe=False,
+                quiet=quiet,
+            )
     except KeyboardInterrupt:
         raise KeyboardInterrupt from None  # copier's subclass carries a screenful of repr
     except InteractiveSessionError as exc:
