@@ -341,14 +341,14 @@ def update(
         quiet=not ask,
     )
     versions = f"{result.old_version} -> {result.new_version}"
-    if pretend:
-        if result.diff:
-            print(result.diff)
-        out().print(f"Pretend update {versions}: {len(result.changes)} files would change.")
-    elif not result.changes:
+    files = f"{len(result.changes)} file{'' if len(result.changes) == 1 else 's'}"
+    if not result.changes:
         out().print(f"Already up to date ({result.new_version}).")
+    elif pretend:
+        print(result.diff)
+        out().print(f"Pretend update {versions}: {files} would change.")
     else:
-        out().print(f"Updated {versions}: {len(result.changes)} files changed.")
+        out().print(f"Updated {versions}: {files} changed.")
     if result.conflicts:
         out().print(
             "[bold yellow]Conflicts[/] (your version and the template's are both kept "

@@ -132,11 +132,13 @@ def update(
         if repoint:
             _repoint(clone, source)
         _run_copier_update(clone, ref, answers, use_defaults, conflict, quiet)
-        changes = dirty_files(clone)
-        git("add", "--all", "--intent-to-add", cwd=clone)
-        diff = git("diff", "--no-color", cwd=clone)
+        changes, conflicts = dirty_files(clone), _conflicts(clone)
+        # Staging everything (conflicted files included) diffs each file against HEAD;
+        # an unstaged diff would show a conflicted file as a whole new file.
+        git("add", "--all", cwd=clone)
+        diff = git("diff", "--cached", "--no-color", cwd=clone)
         new = read_answers(clone).get("_commit")
-        return UpdateResult(project, old_version, new, changes, _conflicts(clone), diff)
+        return UpdateResult(project, old_version, new, changes, conflicts, diff)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -103,10 +103,26 @@ def test_pretend_shows_the_diff_and_changes_nothing(
     result = runner.invoke(app, ["update", str(project), "--pretend"])
     assert result.exit_code == 0, result.output
     assert "+size = large" in result.output
-    assert "1 files would change" in result.output or "files would change" in result.output
+    assert "Pretend update 1.0.0 -> 1.1.0: 2 files would change." in result.output
     assert (project / "settings.txt").read_text() == "color = blue\nsize = small\n"
     assert git("status", "--porcelain", cwd=project) == ""
     assert git("rev-parse", "HEAD", cwd=project) == head
+
+
+def test_pretend_shows_a_conflict_as_a_change_of_the_file(
+    project: Path, fake_package: Callable[..., Path]
+) -> None:
+    (project / "settings.txt").write_text("color = blue\nsize = medium, my choice\n")
+    git("commit", "-qam", "my size", cwd=project)
+    fake_package({**V2, "NEWS.md": "news\n"}, "1.1.0")
+    result = runner.invoke(app, ["update", str(project), "--pretend"])
+    assert result.exit_code == 0, result.output
+    hunk = result.output[result.output.index("diff --git a/settings.txt") :]
+    assert "new file mode" not in hunk.split("diff --git")[1]
+    assert "+<<<<<<< before updating\n size = medium, my choice\n+=======\n+size = large" in hunk
+    assert "diff --git a/NEWS.md b/NEWS.md\nnew file mode" in result.output
+    assert "Conflicts" in result.output and "settings.txt" in result.output
+    assert git("status", "--porcelain", cwd=project) == ""
 
 
 def test_dirty_tree_is_refused_with_a_hint(
@@ -152,10 +168,12 @@ def test_template_source_repoints_the_project(
     assert (project / "settings.txt").read_text().endswith("size = large\n")
 
 
-def test_up_to_date_project(project: Path) -> None:
-    result = runner.invoke(app, ["update", str(project)])
+@pytest.mark.parametrize("pretend", [[], ["--pretend"]])
+def test_up_to_date_project(project: Path, pretend: list[str]) -> None:
+    result = runner.invoke(app, ["update", str(project), *pretend])
     assert result.exit_code == 0, result.output
-    assert "up to date" in result.output
+    assert "Already up to date (1.0.0)." in result.output
+    assert "diff" not in result.output
 
 
 def test_not_a_project(tmp_path: Path) -> None:
