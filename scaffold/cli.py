@@ -210,6 +210,11 @@ SourceOption = Annotated[
 ]
 
 
+_POSTGRES_STEP = (
+    "  # create the PostgreSQL database that DATABASE_URL in .env names, or edit the URL\n"
+)
+
+
 def _suggestions(framework: Framework, needs: list[str]) -> dict[str, Any]:
     """Template answers implied by the needs: admin panel, server-rendered pages."""
     suggested: dict[str, Any] = {}
@@ -295,6 +300,7 @@ def new(
         "Next steps:\n"
         f"  cd {shown}\n"
         "  make install    # a virtual environment with the project and its dev tools\n"
+        f"{_POSTGRES_STEP if created.answers.get('database') == 'postgresql' else ''}"
         "  make migrate    # create the database tables\n"
         "  make dev        # http://127.0.0.1:8000/docs\n"
         "  make test       # the project's own test suite\n"

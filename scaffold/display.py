@@ -22,6 +22,14 @@ def show_ranking(console: Console, ranking: Ranking) -> None:
         console.print(f"[bold]{place}. {ranked.framework.label}[/]  {ranked.score} {points}{mark}")
         for reason in ranked.reasons:
             console.print(f"     {reason}", highlight=False)
+    best = ranking.ranked[0].score
+    tied = [r.framework.label for r in ranking.ranked if r.score == best]
+    if len(tied) > 1 and (ranking.needs or ranking.known):
+        console.print(
+            f"{' and '.join(tied)} tie at {best} points: the first is recommended only by "
+            "scaffold's fixed tie-break order (Django, FastAPI, Flask). Their reasons "
+            "differ; pick the one that fits, or add a need that tells them apart."
+        )
 
 
 def show_frameworks(console: Console) -> None:

@@ -7,6 +7,7 @@ the staging folder (and any parent folders we created), so no half-written proje
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 import sys
@@ -17,10 +18,11 @@ from typing import Any
 from scaffold import __version__
 from scaffold.errors import BadInput, ScaffoldError
 from scaffold.frameworks import Framework
-from scaffold.git import commit_all, git
+from scaffold.git import commit_all, git, user_identity
 from scaffold.names import check_project_name, check_slug, slugify
 
 ANSWERS_FILE = ".copier-answers.yml"
+_EMAIL = re.compile(r"[^@ ]+@[^@ ]+[.][^@ ]+")  # the templates' author_email validator
 
 
 @dataclass
@@ -97,6 +99,17 @@ def _precheck(plan: NewProject, questions: dict[str, dict[str, Any]] | None) -> 
         )
 
 
+def _author_defaults(cwd: Path) -> dict[str, str]:
+    """Default author answers from the user's git identity, as cookiecutter users expect."""
+    identity = user_identity(cwd)
+    defaults = {}
+    if name := identity.get("name"):
+        defaults["author_name"] = name
+    if (email := identity.get("email")) and _EMAIL.fullmatch(email):
+        defaults["author_email"] = email  # only one the templates' validator accepts
+    return defaults
+
+
 def _render(plan: NewProject, staging: Path, src: str, ref: str | None) -> dict[str, Any]:
     from copier import run_copy
     from copier.errors import CopierError, InteractiveSessionError
@@ -104,7 +117,11 @@ def _render(plan: NewProject, staging: Path, src: str, ref: str | None) -> dict[
     from scaffold.compile_cache import compiled_templates
 
     data = dict(plan.answers)
-    defaults = {"project_name": plan.destination.name, **plan.suggestions}
+    defaults = {
+        "project_name": plan.destination.name,
+        **_author_defaults(plan.destination.parent),
+        **plan.suggestions,
+    }
     try:
         with compiled_templates():
             run_copy(

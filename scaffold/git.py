@@ -51,6 +51,17 @@ def _identity_env(cwd: Path) -> dict[str, str]:
     }
 
 
+def user_identity(cwd: Path) -> dict[str, str]:
+    """The user's git `user.name` and `user.email`, as far as they are configured."""
+    found = git("config", "--get-regexp", r"^user\.(name|email)$", cwd=cwd, check=False)
+    identity = {}
+    for line in found.splitlines():
+        key, _, value = line.partition(" ")
+        if value.strip():
+            identity[key.removeprefix("user.")] = value.strip()
+    return identity
+
+
 def commit_all(cwd: Path, message: str) -> None:
     """Stage every file of the work tree and commit it (the user's identity if set)."""
     git("add", "--all", cwd=cwd)

@@ -71,6 +71,13 @@ def test_recommend_human_output_gives_reasons() -> None:
     assert "+3 ml:" in result.output
 
 
+def test_a_tie_at_the_top_is_said_out_loud() -> None:
+    result = runner.invoke(app, ["recommend", "-n", "admin", "-n", "api-first", "-k", "flask"])
+    assert result.exit_code == 0, result.output
+    assert "Django and FastAPI and Flask tie at 4 points" in result.output.replace("\n", " ")
+    assert "tie at" not in runner.invoke(app, ["recommend", "-n", "ml"]).output
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -240,3 +247,41 @@ def test_new_from_a_team_template_repository(in_tmp: Path) -> None:
     assert result.returncode == 0, result.stderr
     answers = (in_tmp / "teamapp" / ".copier-answers.yml").read_text()
     assert f"_src_path: {team}" in answers
+
+
+def test_author_answers_default_to_the_git_identity(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = in_tmp / "gitconfig"
+    config.write_text("[user]\n\tname = Grace Hopper\n\temail = grace@example.org\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    result = runner.invoke(app, ["new", "g", "-f", "flask", "--defaults"])
+    assert result.exit_code == 0, result.output
+    answers = (in_tmp / "g" / ".copier-answers.yml").read_text()
+    assert "author_name: Grace Hopper" in answers
+    assert "author_email: grace@example.org" in answers
+    assert "Grace Hopper" in git("log", "--format=%an", cwd=in_tmp / "g")
+
+    config.write_text("[user]\n\tname = Grace Hopper\n\temail = grace@localhost\n")
+    result = runner.invoke(app, ["new", "h", "-f", "flask", "--defaults", "-d", "author_name=Ada"])
+    assert result.exit_code == 0, result.output
+    answers = (in_tmp / "h" / ".copier-answers.yml").read_text()
+    assert "author_name: Ada" in answers  # an answer beats the default
+    assert "author_email: you@example.com" in answers  # the validator would refuse it
+
+
+def test_the_email_check_matches_the_templates_validator() -> None:
+    from scaffold.generate import _EMAIL
+
+    for framework in ("django", "flask", "fastapi"):
+        copier_yml = (REPO_ROOT / "templates" / framework / "copier.yml").read_text()
+        assert f"regex_search('^{_EMAIL.pattern}$')" in copier_yml
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_next_steps_mention_the_database_to_create(in_tmp: Path, database: str) -> None:
+    result = runner.invoke(
+        app, ["new", "d", "-f", "fastapi", "--defaults", "-d", f"database={database}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert ("create the PostgreSQL database" in result.output) is (database == "postgresql")
