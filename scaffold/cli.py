@@ -346,6 +346,14 @@ def update(
         conflict="rej" if conflict is ConflictMode.rej else "inline",
         quiet=not ask,
     )
+    if result.moved_from:
+        out().print(
+            f"Template source {result.moved_from} -> {result.source}"
+            + (
+                " (pretending: not recorded)." if pretend else " (recorded in a commit of its own)."
+            ),
+            highlight=False,
+        )
     versions = f"{result.old_version} -> {result.new_version}"
     files = f"{len(result.changes)} file{'' if len(result.changes) == 1 else 's'}"
     if not result.changes:

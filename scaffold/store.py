@@ -8,6 +8,12 @@ tagged commit per template version. Projects record the store path and commit in
 `.copier-answers.yml`, so both `scaffold update` and a plain `copier update` resolve them
 on this machine, before and after an upgrade of scaffold.
 
+Released versions are shipped too, as one git bundle per framework in
+`templates/_history/` (written by `python -m scaffold.history` at release time). A sync
+fetches their tags first, so every machine's store holds every released version under the
+same tag and commit: a project made elsewhere, or before the data folder was deleted, can
+still be updated. Shipped content equal to a released version reuses that version's tag.
+
 Syncing is idempotent (a fingerprint of the shipped files skips all git work when nothing
 changed) and safe under concurrent runs (an exclusive file lock around every write).
 """
@@ -21,14 +27,16 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scaffold import __version__
 from scaffold.errors import ScaffoldError
 from scaffold.frameworks import Framework
-from scaffold.git import dirty_files, git
+from scaffold.git import git
 
-_IGNORED = ("__pycache__", "*.pyc", "*.pyo")
-_STORE_IDENTITY = {
+HISTORY_FOLDER = "_history"
+IGNORED = ("__pycache__", "*.pyc", "*.pyo")
+IDENTITY = {
     "GIT_AUTHOR_NAME": "scaffold",
     "GIT_AUTHOR_EMAIL": "scaffold@localhost",
     "GIT_AUTHOR_DATE": "2025-01-01T00:00:00+00:00",
@@ -45,6 +53,11 @@ def package_templates() -> Path:
         if (candidate / "fastapi" / "copier.yml").is_file():
             return candidate
     raise ScaffoldError("this installation of scaffold has no templates", hint="reinstall it")
+
+
+def history_bundle(framework: Framework) -> Path:
+    """The shipped git bundle of `framework`'s released template versions (may not exist)."""
+    return package_templates() / HISTORY_FOLDER / f"{framework.value}.bundle"
 
 
 def store_root() -> Path:
@@ -64,14 +77,17 @@ class StoredTemplate:
     tag: str
 
 
-def fingerprint(folder: Path) -> str:
-    """A digest of every shipped file's path and content."""
+def fingerprint(folder: Path, *extra: Path) -> str:
+    """A digest of every shipped file's path and content, and of the `extra` files."""
     digest = hashlib.sha256()
     for file in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = file.relative_to(folder)
         if "__pycache__" in relative.parts or file.suffix in (".pyc", ".pyo"):
             continue
         digest.update(relative.as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    for file in extra:
+        if file.is_file():
+            digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -102,6 +118,40 @@ def _read_marker(repo: Path, expected: str) -> str | None:
     return tag if recorded == expected else None
 
 
+def version_key(tag: str) -> tuple[int, Any]:
+    """Sort key of tags: PEP 440 versions in order, anything else first."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return (1, Version(tag))
+    except InvalidVersion:
+        return (0, tag)
+
+
+def _import_history(repo: Path, bundle: Path) -> None:
+    """Fetch the released versions of `bundle` that the store does not have yet."""
+    if not bundle.is_file():
+        return
+    have = set(git("tag", "--list", cwd=repo).split())
+    heads = git("bundle", "list-heads", str(bundle), cwd=repo).splitlines()
+    refs = [line.split()[1] for line in heads if " refs/tags/" in line]
+    missing = [ref for ref in refs if ref.removeprefix("refs/tags/") not in have]
+    if missing:  # a tag made locally under the same name is kept: projects may record it
+        git("fetch", "--quiet", str(bundle), *(f"{ref}:{ref}" for ref in missing), cwd=repo)
+
+
+def _tag_of_tree(repo: Path, tree: str) -> str | None:
+    """The newest tag whose commit has exactly `tree` as its content."""
+    listing = git("for-each-ref", "--format=%(refname:short) %(tree)", "refs/tags", cwd=repo)
+    same = [line.split()[0] for line in listing.splitlines() if line.split()[1:] == [tree]]
+    return max(same, key=version_key) if same else None
+
+
+def _set_head(repo: Path, ref: str) -> None:
+    """Move the store's branch to `ref` (index and files are already in place)."""
+    git("update-ref", "HEAD", git("rev-parse", f"{ref}^{{commit}}", cwd=repo), cwd=repo)
+
+
 def _next_tag(repo: Path) -> str:
     """The tag for a new template version: the package version, then .postN if taken."""
     existing = set(git("tag", "--list", cwd=repo).split())
@@ -116,8 +166,9 @@ def _next_tag(repo: Path) -> str:
 def sync(framework: Framework) -> StoredTemplate:
     """Bring the store's copy of `framework`'s template in line with the shipped one."""
     source = package_templates() / framework.value
+    bundle = history_bundle(framework)
     repo = store_root() / framework.value
-    wanted = fingerprint(source)
+    wanted = fingerprint(source, bundle)
     if tag := _read_marker(repo, wanted):
         return StoredTemplate(framework, repo, tag)
     with _locked(store_root()):
@@ -126,26 +177,35 @@ def sync(framework: Framework) -> StoredTemplate:
         if not (repo / ".git").is_dir():
             repo.mkdir(parents=True, exist_ok=True)
             git("init", "--quiet", cwd=repo)
+        _import_history(repo, bundle)
         for child in repo.iterdir():
             if child.name != ".git":
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
-        shutil.copytree(source, repo, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*_IGNORED))
+        shutil.copytree(source, repo, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*IGNORED))
         git("add", "--all", cwd=repo)
-        has_head = bool(git("rev-parse", "--verify", "--quiet", "HEAD", cwd=repo, check=False))
-        if not has_head or dirty_files(repo):
-            # A fixed author and date make the commit a function of content and history,
-            # so two machines that synced the same versions record the same `_commit`.
-            git(
-                "commit",
-                "--quiet",
-                "-m",
-                f"{framework.label} template from scaffold {__version__}",
-                cwd=repo,
-                env=_STORE_IDENTITY,
+        tree = git("write-tree", cwd=repo)
+        tag = _tag_of_tree(repo, tree)
+        if tag is not None:  # a version the store already holds: point HEAD at it
+            _set_head(repo, tag)
+        else:
+            head_tree = git(
+                "rev-parse", "--verify", "--quiet", "HEAD^{tree}", cwd=repo, check=False
             )
-        tags = git("tag", "--points-at", "HEAD", cwd=repo).split()
-        tag = tags[0] if tags else _next_tag(repo)
-        if not tags:
+            tags = git("tag", "--list", cwd=repo).split()
+            if not head_tree and tags:  # a fresh store: build on the newest released version
+                _set_head(repo, max(tags, key=version_key))
+            if head_tree != tree:
+                # A fixed author and date make the commit a function of content and history,
+                # so two machines that synced the same versions record the same `_commit`.
+                git(
+                    "commit",
+                    "--quiet",
+                    "-m",
+                    f"{framework.label} template from scaffold {__version__}",
+                    cwd=repo,
+                    env=IDENTITY,
+                )
+            tag = _next_tag(repo)
             git("tag", tag, cwd=repo)
         marker = _marker(repo)
         marker.with_suffix(".tmp").write_text(f"{wanted} {tag}\n")
@@ -154,11 +214,19 @@ def sync(framework: Framework) -> StoredTemplate:
 
 
 def framework_of(src_path: str) -> Framework | None:
-    """The framework whose store repository `src_path` is, or None for another source."""
+    """The framework whose store repository `src_path` is, or None for another source.
+
+    Besides this machine's store, a store path recorded on another machine (or before the
+    data folder moved) counts when it no longer exists here and has a store's shape,
+    `.../templates/<framework>`: the shipped history gives this store the same versions.
+    """
     path = Path(src_path).expanduser()
-    if path.parent.resolve() != store_root().resolve():
-        return None
     try:
-        return Framework(path.name)
+        framework = Framework(path.name)
     except ValueError:
         return None
+    if path.parent.resolve() == store_root().resolve():
+        return framework
+    if "://" not in src_path and path.parent.name == "templates" and not path.exists():
+        return framework
+    return None

@@ -27,6 +27,8 @@ class UpdateResult:
     changes: list[str]  # git status --porcelain lines
     conflicts: list[str]  # files left with conflict markers (or .rej files)
     diff: str  # only filled when pretending
+    source: str  # the template source updated from
+    moved_from: str | None  # the recorded template source, when it was re-pointed
 
 
 def _is_url(source: str) -> bool:
@@ -49,7 +51,7 @@ def _resolve_source(source: str) -> tuple[str, str | None]:
     return source, None
 
 
-def _repoint(project: Path, source: str) -> None:
+def _repoint(project: Path, source: str) -> str:
     """Record `source` as the project's template source, in a commit of its own."""
     if not _is_url(source):
         source = str(Path(source).expanduser().resolve())
@@ -59,6 +61,7 @@ def _repoint(project: Path, source: str) -> None:
     replaced = [new_line if line.startswith("_src_path:") else line for line in lines]
     path.write_text("".join(replaced))
     commit_all(project, f"Point the template source at {source}")
+    return source
 
 
 def _conflicts(project: Path) -> list[str]:
@@ -113,24 +116,27 @@ def update(
             "update from",
             hint="the project was rendered from an unversioned folder; see docs/updating.md",
         )
-    repoint = bool(template_source) and template_source != source
     # Check the source before re-pointing, so a wrong --template-source changes nothing.
-    source, ref = _resolve_source(str(template_source if repoint else source))
+    recorded_source = source
+    source, ref = _resolve_source(str(template_source or source))
+    repoint = source != recorded_source  # asked for, or a store from another machine
+    moved_from = recorded_source if repoint else None
     if repoint and not pretend:
-        _repoint(project, source)  # copier reads the source from the answers file
+        source = _repoint(project, source)  # copier reads the source from the answers file
 
     if not pretend:
         _run_copier_update(project, ref, answers, use_defaults, conflict, quiet)
         changes = dirty_files(project)
         new = read_answers(project).get("_commit")
-        return UpdateResult(project, old_version, new, changes, _conflicts(project), "")
+        conflicts = _conflicts(project)
+        return UpdateResult(project, old_version, new, changes, conflicts, "", source, moved_from)
 
     scratch = Path(tempfile.mkdtemp(prefix="scaffold-pretend-"))
     try:
         clone = scratch / project.name
         git("clone", "--quiet", str(project), str(clone), cwd=scratch)
         if repoint:
-            _repoint(clone, source)
+            source = _repoint(clone, source)
         _run_copier_update(clone, ref, answers, use_defaults, conflict, quiet)
         changes, conflicts = dirty_files(clone), _conflicts(clone)
         # Staging everything (conflicted files included) diffs each file against HEAD;
@@ -138,7 +144,7 @@ def update(
         git("add", "--all", cwd=clone)
         diff = git("diff", "--cached", "--no-color", cwd=clone)
         new = read_answers(clone).get("_commit")
-        return UpdateResult(project, old_version, new, changes, conflicts, diff)
+        return UpdateResult(project, old_version, new, changes, conflicts, diff, source, moved_from)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

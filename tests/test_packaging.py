@@ -39,6 +39,7 @@ def test_wheel_has_every_template_file(wheel: Path) -> None:
             if file.is_file() and "__pycache__" not in file.parts:
                 inside = f"scaffold/templates/{framework}/{file.relative_to(root).as_posix()}"
                 assert inside in names, f"{inside} is missing from the wheel"
+        assert f"scaffold/templates/_history/{framework}.bundle" in names
 
 
 def test_installed_wheel_generates_an_updatable_project(wheel: Path, tmp_path: Path) -> None:
