@@ -210,11 +210,6 @@ SourceOption = Annotated[
 ]
 
 
-_POSTGRES_STEP = (
-    "  # create the PostgreSQL database that DATABASE_URL in .env names, or edit the URL\n"
-)
-
-
 def _suggestions(framework: Framework, needs: list[str]) -> dict[str, Any]:
     """Template answers implied by the needs: admin panel, server-rendered pages."""
     suggested: dict[str, Any] = {}
@@ -293,18 +288,13 @@ def new(
         template_source=template_source,
     )
     created = create(plan)
+    from scaffold.display import next_steps
+
     shown = os.path.relpath(created.path)
     out().print(
         f"\n[bold green]Created[/] {shown}: a {chosen.label} starter "
         f"(template {created.version or 'unversioned'}), committed with git.\n"
-        "Next steps:\n"
-        f"  cd {shown}\n"
-        "  make install    # a virtual environment with the project and its dev tools\n"
-        f"{_POSTGRES_STEP if created.answers.get('database') == 'postgresql' else ''}"
-        "  make migrate    # create the database tables\n"
-        "  make dev        # http://127.0.0.1:8000/docs\n"
-        "  make test       # the project's own test suite\n"
-        "Later, `scaffold update` brings in new template versions.",
+        + next_steps(shown, created.answers, active_venv=os.environ.get("VIRTUAL_ENV")),
         highlight=False,
     )
 

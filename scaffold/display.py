@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 
@@ -43,3 +45,20 @@ def show_frameworks(console: Console) -> None:
             table.add_row(*row)
         console.print(table)
     console.print(EVERY_STARTER)
+
+
+def next_steps(shown: str, answers: dict[str, Any], active_venv: str | None) -> str:
+    """What to type after `scaffold new`, for the answers the project was made with."""
+    steps = [f"cd {shown}"]
+    if active_venv:  # the Makefile installs into an active virtual environment
+        steps.append(f"deactivate      # or make install puts the project into {active_venv}")
+    steps.append("make install    # a virtual environment with the project and its dev tools")
+    if answers.get("database") == "postgresql":
+        steps.append("# create the PostgreSQL database that DATABASE_URL in .env names, or edit it")
+    steps += [
+        "make migrate    # create the database tables",
+        "make dev        # http://127.0.0.1:8000/docs",
+        "make test       # the project's own test suite",
+    ]
+    lines = "".join(f"  {step}\n" for step in steps)
+    return f"Next steps:\n{lines}Later, `scaffold update` brings in new template versions."

@@ -285,3 +285,15 @@ def test_next_steps_mention_the_database_to_create(in_tmp: Path, database: str) 
     )
     assert result.exit_code == 0, result.output
     assert ("create the PostgreSQL database" in result.output) is (database == "postgresql")
+
+
+def test_next_steps_say_to_leave_an_active_virtual_environment(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = runner.invoke(app, ["new", "plain", "-f", "flask", "--defaults"])
+    assert "deactivate" not in result.output
+    monkeypatch.setenv("VIRTUAL_ENV", str(in_tmp / "tools-venv"))
+    result = runner.invoke(app, ["new", "inside", "-f", "flask", "--defaults"])
+    assert result.exit_code == 0, result.output
+    assert "deactivate" in result.output and "tools-venv" in result.output
+    assert result.output.index("deactivate") < result.output.index("make install")
