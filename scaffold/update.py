@@ -35,12 +35,20 @@ def _is_url(source: str) -> bool:
     return "://" in source or source.startswith(("git@", "gh:", "gl:"))
 
 
-def _resolve_source(source: str) -> tuple[str, str | None]:
+def _resolve_source(source: str, old_version: str) -> tuple[str, str | None]:
     """The source to update from and the ref to update to (None: copier's newest tag)."""
     from scaffold import store
 
     if (framework := store.framework_of(source)) is not None:
         stored = store.sync(framework)  # bring in templates of a newly installed scaffold
+        if not git("rev-parse", "--verify", "--quiet", f"{old_version}^{{commit}}",
+                   cwd=stored.path, check=False):  # fmt: skip
+            raise ScaffoldError(
+                f"the project's template version {old_version} is not in this machine's "
+                f"template store ({stored.path}), nor in scaffold's shipped history",
+                hint="point the project at a repository that has it: "
+                "scaffold update --template-source PATH_OR_URL",
+            )
         return str(stored.path), stored.tag
     if not _is_url(source) and not Path(source).expanduser().exists():
         raise ScaffoldError(
@@ -118,7 +126,7 @@ def update(
         )
     # Check the source before re-pointing, so a wrong --template-source changes nothing.
     recorded_source = source
-    source, ref = _resolve_source(str(template_source or source))
+    source, ref = _resolve_source(str(template_source or source), str(old_version))
     repoint = source != recorded_source  # asked for, or a store from another machine
     moved_from = recorded_source if repoint else None
     if repoint and not pretend:

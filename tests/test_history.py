@@ -142,3 +142,23 @@ def test_the_shipped_bundles_hold_released_versions_of_the_real_templates() -> N
     for framework in Framework:
         bundle = REPO_ROOT / "templates" / store.HISTORY_FOLDER / f"{framework.value}.bundle"
         assert history.released_versions(bundle), f"{bundle} holds no release"
+
+
+def test_a_version_unknown_here_is_a_clear_error_and_changes_nothing(
+    fake_package: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake_package(TINY_TEMPLATE, "1.0.0")  # never recorded as a release
+    _machine(monkeypatch, tmp_path / "alice")
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["new", "lonely", "-f", "fastapi", "--defaults"]).exit_code == 0
+    project = tmp_path / "lonely"
+    head = git("rev-parse", "HEAD", cwd=project)
+    fake_package(V2, "1.1.0")
+    _machine(monkeypatch, tmp_path / "bob")
+    (tmp_path / "alice").rename(tmp_path / "alice-elsewhere")
+    result = runner.invoke(app, ["update", str(project)])
+    assert result.exit_code == 1, result.output
+    assert "template version 1.0.0 is not in this machine's" in result.output.replace("\n", " ")
+    assert "--template-source" in result.output
+    assert git("rev-parse", "HEAD", cwd=project) == head
+    assert git("status", "--porcelain", cwd=project) == ""
