@@ -68,6 +68,11 @@ def commit_all(cwd: Path, message: str) -> None:
     git("commit", "--quiet", "--allow-empty", "-m", message, cwd=cwd, env=_identity_env(cwd))
 
 
+def has_commit(repo: Path, ref: str) -> bool:
+    """True if `ref` (a tag, branch or commit id) names a commit in `repo`."""
+    return bool(git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=repo, check=False))
+
+
 def is_repo_root(path: Path) -> bool:
     """True if `path` is the top folder of a git work tree."""
     top = git("rev-parse", "--show-toplevel", cwd=path, check=False)

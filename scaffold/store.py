@@ -214,7 +214,7 @@ def sync(framework: Framework) -> StoredTemplate:
 
 
 def framework_of(src_path: str) -> Framework | None:
-    """The framework whose store repository `src_path` is, or None for another source.
+    """The framework whose store repository the local path `src_path` is, else None.
 
     Besides this machine's store, a store path recorded on another machine (or before the
     data folder moved) counts when it no longer exists here and has a store's shape,
@@ -227,6 +227,6 @@ def framework_of(src_path: str) -> Framework | None:
         return None
     if path.parent.resolve() == store_root().resolve():
         return framework
-    if "://" not in src_path and path.parent.name == "templates" and not path.exists():
+    if path.parent.name == "templates" and not path.exists():
         return framework
     return None

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from scaffold.errors import BadInput, ScaffoldError
 from scaffold.generate import ANSWERS_FILE, read_answers
-from scaffold.git import commit_all, dirty_files, git, is_repo_root
+from scaffold.git import commit_all, dirty_files, git, has_commit, is_repo_root
 
 CONFLICT_MARKER = "<<<<<<< before updating"
 Conflict = Literal["inline", "rej"]
@@ -39,10 +39,9 @@ def _resolve_source(source: str, old_version: str) -> tuple[str, str | None]:
     """The source to update from and the ref to update to (None: copier's newest tag)."""
     from scaffold import store
 
-    if (framework := store.framework_of(source)) is not None:
+    if not _is_url(source) and (framework := store.framework_of(source)) is not None:
         stored = store.sync(framework)  # bring in templates of a newly installed scaffold
-        if not git("rev-parse", "--verify", "--quiet", f"{old_version}^{{commit}}",
-                   cwd=stored.path, check=False):  # fmt: skip
+        if not has_commit(stored.path, old_version):
             raise ScaffoldError(
                 f"the project's template version {old_version} is not in this machine's "
                 f"template store ({stored.path}), nor in scaffold's shipped history",

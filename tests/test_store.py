@@ -101,5 +101,13 @@ def test_framework_of_recognises_store_paths() -> None:
     assert store.framework_of(str(store.store_root() / "rails")) is None
 
 
+def test_framework_of_recognises_a_store_from_another_machine(tmp_path: Path) -> None:
+    gone = "/home/someone-else/.local/share/scaffold/templates/django"
+    assert store.framework_of(gone) is Framework.django
+    team = tmp_path / "templates" / "django"  # exists here: a real source, not a lost store
+    team.mkdir(parents=True)
+    assert store.framework_of(str(team)) is None
+
+
 def test_real_templates_are_found() -> None:
     assert (store.package_templates() / "django" / "copier.yml").is_file()
