@@ -85,13 +85,21 @@ def _precheck(plan: NewProject, questions: dict[str, dict[str, Any]] | None) -> 
         check_slug(str(slug))
     elif not plan.interactive or plan.use_defaults:
         check_slug(slugify(name))
-    if questions is None or plan.use_defaults or plan.interactive:
+    if questions is None:
         return
     if unknown := sorted(set(plan.answers) - set(questions)):
         raise BadInput(
             f"the {plan.framework.label} template has no question {unknown[0]!r}",
             hint="its questions: " + ", ".join(questions),
         )
+    for key, value in plan.answers.items():
+        if questions[key].get("type") == "bool" and not isinstance(value, bool):
+            raise BadInput(
+                f"{key} is a yes/no question, got {value!r}",
+                hint=f"--data {key}=true or --data {key}=false",
+            )
+    if plan.use_defaults or plan.interactive:
+        return
     if missing := [q for q in questions if q not in plan.answers]:
         raise BadInput(
             f"stdin is not a terminal, so scaffold cannot ask: no answer for {', '.join(missing)}",

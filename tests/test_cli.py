@@ -167,6 +167,10 @@ def test_data_and_answers_file(in_tmp: Path) -> None:
         ["ok", "-f", "fastapi", "-d", "python_version=2.7"],
         ["ok", "-f", "fastapi", "-d", "nonsense"],
         ["ok", "-f", "fastapi", "--answers-file", "missing.yml"],
+        ["ok", "-f", "django", "-d", "no_such_question=1"],
+        ["ok", "-f", "flask", "-d", "admin=maybe"],
+        ["ok", "-f", "flask", "-d", "database=mysql"],
+        ["ok", "-f", "flask", "-d", "author_email=not-an-email"],
         ["my app!", "-f", "flask"],
     ],
 )
