@@ -53,8 +53,10 @@ def next_steps(shown: str, answers: dict[str, Any], active_venv: str | None) -> 
     if active_venv:  # the Makefile installs into an active virtual environment
         steps.append(f"deactivate      # or make install puts the project into {active_venv}")
     steps.append("make install    # a virtual environment with the project and its dev tools")
-    if answers.get("database") == "postgresql":
-        steps.append("# create the PostgreSQL database that DATABASE_URL in .env names, or edit it")
+    if answers.get("database") == "postgresql" and answers.get("docker"):
+        steps.append("docker compose up -d db   # the PostgreSQL that DATABASE_URL in .env names")
+    elif answers.get("database") == "postgresql":
+        steps.append("# create the PostgreSQL user and database in .env's DATABASE_URL (README)")
     steps += [
         "make migrate    # create the database tables",
         "make dev        # http://127.0.0.1:8000/docs",

@@ -282,13 +282,25 @@ def test_the_email_check_matches_the_templates_validator() -> None:
         assert f"regex_search('^{_EMAIL.pattern}$')" in copier_yml
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_next_steps_mention_the_database_to_create(in_tmp: Path, database: str) -> None:
-    result = runner.invoke(
-        app, ["new", "d", "-f", "fastapi", "--defaults", "-d", f"database={database}"]
-    )
+@pytest.mark.parametrize(
+    ("database", "docker", "step"),
+    [
+        ("sqlite", "true", None),
+        ("postgresql", "true", "docker compose up -d db"),
+        ("postgresql", "false", "create the PostgreSQL user and database"),
+    ],
+)
+def test_next_steps_say_where_the_database_comes_from(
+    in_tmp: Path, database: str, docker: str, step: str | None
+) -> None:
+    args = ["-d", f"database={database}", "-d", f"docker={docker}"]
+    result = runner.invoke(app, ["new", "d", "-f", "fastapi", "--defaults", *args])
     assert result.exit_code == 0, result.output
-    assert ("create the PostgreSQL database" in result.output) is (database == "postgresql")
+    output = result.output.replace("\n", " ")
+    for text in ("docker compose up -d db", "create the PostgreSQL user and database"):
+        assert (text in output) is (text == step)
+    if step:
+        assert output.index(step) < output.index("make migrate")
 
 
 def test_next_steps_say_to_leave_an_active_virtual_environment(

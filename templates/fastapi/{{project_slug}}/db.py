@@ -33,8 +33,11 @@ class Base(DeclarativeBase):
 def make_engine(settings: Settings) -> AsyncEngine:
     """Create the engine; it connects lazily, so the app starts even when the database is down."""
     url = settings.async_database_url
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    options: dict[str, Any] = {}
     if url.startswith("postgresql"):
+        # Replace connections that a server restart killed, instead of failing. (SQLite
+        # has no server: a ping there would only add a thread hop to every request.)
+        options["pool_pre_ping"] = True
         # Fail fast (503) instead of hanging when the server is unreachable.
         options["connect_args"] = {"connect_timeout": 5}
     return create_async_engine(url, **options)
