@@ -40,7 +40,7 @@ def show_frameworks(console: Console) -> None:
         table = Table(title=title, title_justify="left", show_lines=False)
         table.add_column("")
         for framework in Framework:
-            table.add_column(framework.label)
+            table.add_column(framework.label, overflow="fold")  # long words wrap, not cut
         for row in rows:
             table.add_row(*row)
         console.print(table)

@@ -101,6 +101,13 @@ def test_frameworks_table() -> None:
         assert word in result.output
 
 
+def test_frameworks_table_cuts_nothing_on_a_narrow_terminal() -> None:
+    result = runner.invoke(app, ["frameworks"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert "…" not in result.output
+    assert "pydantic-settings" in result.output.replace("\n", "").replace("│", "").replace(" ", "")
+
+
 def _new(*args: str) -> subprocess.CompletedProcess[str]:
     """`scaffold new` in a real subprocess with stdin closed, as CI runs it."""
     return subprocess.run(
