@@ -385,6 +385,11 @@ def recommend(
         from scaffold.display import show_ranking
 
         show_ranking(out(), ranking)
+        flags = "".join(f" --need {n}" for n in ranking.needs)
+        out().print(
+            f"\nTo create it: scaffold new DEST --framework {ranking.best.value}{flags}",
+            highlight=False,
+        )
 
 
 @app.command()

@@ -23,6 +23,15 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def fresh_consoles() -> None:
+    """The rich consoles read COLUMNS when made: make them anew for every test."""
+    from scaffold.cli import err, out
+
+    out.cache_clear()
+    err.cache_clear()
+
+
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
@@ -69,6 +78,7 @@ def test_recommend_human_output_gives_reasons() -> None:
     assert result.exit_code == 0
     assert "1. FastAPI" in result.output and "recommended" in result.output
     assert "+3 ml:" in result.output
+    assert "To create it: scaffold new DEST --framework fastapi --need ml" in result.output
 
 
 def test_a_tie_at_the_top_is_said_out_loud() -> None:
@@ -105,7 +115,7 @@ def test_frameworks_table_cuts_nothing_on_a_narrow_terminal() -> None:
     result = runner.invoke(app, ["frameworks"], env={"COLUMNS": "80"})
     assert result.exit_code == 0
     assert "…" not in result.output
-    assert "pydantic-settings" in result.output.replace("\n", "").replace("│", "").replace(" ", "")
+    assert "pydantic-settin" in result.output  # folded onto the next line at most
 
 
 def _new(*args: str) -> subprocess.CompletedProcess[str]:
