@@ -162,3 +162,10 @@ def test_a_version_unknown_here_is_a_clear_error_and_changes_nothing(
     assert "--template-source" in result.output
     assert git("rev-parse", "HEAD", cwd=project) == head
     assert git("status", "--porcelain", cwd=project) == ""
+
+
+def test_every_released_version_is_in_the_changelog() -> None:
+    changelog = (REPO_ROOT / "docs" / "changelog.md").read_text()
+    bundle = REPO_ROOT / "templates" / store.HISTORY_FOLDER / "fastapi.bundle"
+    for version in history.released_versions(bundle):
+        assert f"\n## {version}\n" in changelog, f"docs/changelog.md says nothing of {version}"
