@@ -337,13 +337,8 @@ def update(
         quiet=not ask,
     )
     if result.moved_from:
-        out().print(
-            f"Template source {result.moved_from} -> {result.source}"
-            + (
-                " (pretending: not recorded)." if pretend else " (recorded in a commit of its own)."
-            ),
-            highlight=False,
-        )
+        note = "pretending: not recorded" if pretend else "recorded in a commit of its own"
+        out().print(f"Template source {result.moved_from} -> {result.source} ({note}).")
     versions = f"{result.old_version} -> {result.new_version}"
     files = f"{len(result.changes)} file{'' if len(result.changes) == 1 else 's'}"
     if not result.changes:

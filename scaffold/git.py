@@ -41,7 +41,7 @@ def git(*args: str, cwd: Path, env: dict[str, str] | None = None, check: bool = 
 
 def _identity_env(cwd: Path) -> dict[str, str]:
     """A fallback author for machines where git has no user configured."""
-    if git("config", "user.email", cwd=cwd, check=False):
+    if "email" in user_identity(cwd):
         return {}
     return {
         "GIT_AUTHOR_NAME": "scaffold",
