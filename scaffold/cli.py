@@ -348,6 +348,9 @@ def update(
         out().print(f"Pretend update {versions}: {files} would change.")
     else:
         out().print(f"Updated {versions}: {files} changed.")
+    for version, notes in result.notes:
+        out().print(f"\n[bold]What template {version} changes[/]", highlight=False)
+        out().print(notes, highlight=False, markup=False)
     if result.conflicts:
         out().print(
             "[bold yellow]Conflicts[/] (your version and the template's are both kept "

@@ -147,6 +147,17 @@ def _tag_of_tree(repo: Path, tree: str) -> str | None:
     return max(same, key=version_key) if same else None
 
 
+def release_notes(repo: Path, old: str, new: str) -> list[tuple[str, str]]:
+    """The notes of each version after `old` up to `new`, oldest first (those that have any)."""
+    after, upto = version_key(old), version_key(new)
+    tags = [t for t in git("tag", "--list", cwd=repo).split() if after < version_key(t) <= upto]
+    notes = []
+    for tag in sorted(tags, key=version_key):
+        if body := git("log", "-1", "--format=%b", tag, cwd=repo).strip():
+            notes.append((tag, body))
+    return notes
+
+
 def _set_head(repo: Path, ref: str) -> None:
     """Move the store's branch to `ref` (index and files are already in place)."""
     git("update-ref", "HEAD", git("rev-parse", f"{ref}^{{commit}}", cwd=repo), cwd=repo)

@@ -29,6 +29,7 @@ class UpdateResult:
     diff: str  # only filled when pretending
     source: str  # the template source updated from
     moved_from: str | None  # the recorded template source, when it was re-pointed
+    notes: list[tuple[str, str]]  # (version, what it changed) for the versions brought in
 
 
 def _is_url(source: str) -> bool:
@@ -56,6 +57,15 @@ def _resolve_source(source: str, old_version: str) -> tuple[str, str | None]:
             "scaffold update --template-source PATH_OR_URL",
         )
     return source, None
+
+
+def _notes(source: str, old: str, new: str | None) -> list[tuple[str, str]]:
+    """What the versions brought in say they changed (scaffold's own store only)."""
+    from scaffold import store
+
+    if new is None or new == old or _is_url(source) or store.framework_of(source) is None:
+        return []
+    return store.release_notes(Path(source), old, new)
 
 
 def _repoint(project: Path, source: str) -> str:
@@ -136,7 +146,10 @@ def update(
         changes = dirty_files(project)
         new = read_answers(project).get("_commit")
         conflicts = _conflicts(project)
-        return UpdateResult(project, old_version, new, changes, conflicts, "", source, moved_from)
+        notes = _notes(source, old_version, new)
+        return UpdateResult(
+            project, old_version, new, changes, conflicts, "", source, moved_from, notes
+        )
 
     scratch = Path(tempfile.mkdtemp(prefix="scaffold-pretend-"))
     try:
@@ -151,7 +164,10 @@ def update(
         git("add", "--all", cwd=clone)
         diff = git("diff", "--cached", "--no-color", cwd=clone)
         new = read_answers(clone).get("_commit")
-        return UpdateResult(project, old_version, new, changes, conflicts, diff, source, moved_from)
+        notes = _notes(source, old_version, new)
+        return UpdateResult(
+            project, old_version, new, changes, conflicts, diff, source, moved_from, notes
+        )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -32,7 +32,7 @@ def released(fake_package: Callable[..., Path]) -> Callable[[dict[str, str], str
 
     def release(files: dict[str, str], version: str) -> Path:
         fake_package(files, version)
-        return history.release(FA, version)
+        return history.release(FA, version, notes=f"- notes of {version}")
 
     return release
 
@@ -169,3 +169,66 @@ def test_every_released_version_is_in_the_changelog() -> None:
     bundle = REPO_ROOT / "templates" / store.HISTORY_FOLDER / "fastapi.bundle"
     for version in history.released_versions(bundle):
         assert f"\n## {version}\n" in changelog, f"docs/changelog.md says nothing of {version}"
+
+
+CHANGELOG = """# Changes
+
+## 1.1.0
+
+### Templates
+
+- Bigger size.
+
+### scaffold
+
+- A new flag.
+
+## 1.0.0
+
+The first version.
+"""
+
+
+def test_release_notes_come_from_the_changelog() -> None:
+    assert history.changelog_notes(CHANGELOG, "1.1.0") == "- Bigger size."
+    assert history.changelog_notes(CHANGELOG, "1.0.0") == "The first version."
+    assert history.changelog_notes(CHANGELOG, "2.0.0") is None
+
+
+def test_recording_needs_the_changelog_and_writes_all_or_nothing(
+    fake_package: Callable[..., Path], tmp_path: Path
+) -> None:
+    changelog = tmp_path / "changelog.md"
+    changelog.write_text(CHANGELOG)
+    fake_package(TINY_TEMPLATE, "1.2.0")
+    with pytest.raises(ScaffoldError, match=r"says nothing of 1\.2\.0"):
+        history.record("1.2.0", changelog)
+    assert not store.history_bundle(FA).exists()
+
+    for framework in Framework:  # the fake package ships the tiny template for all three
+        shipped = store.package_templates() / framework.value
+        if not shipped.exists():
+            shipped.symlink_to(store.package_templates() / "fastapi")
+    history.release(Framework.flask, "1.1.0")
+    with pytest.raises(ScaffoldError, match=r"Flask template 1\.1\.0 is already released"):
+        history.record("1.1.0", changelog)
+    assert not store.history_bundle(Framework.django).exists()  # nothing half-recorded
+
+
+def test_an_update_shows_what_each_version_brought_in_changes(
+    released: Callable[[dict[str, str], str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    released(TINY_TEMPLATE, "1.0.0")
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["new", "noted", "-f", "fastapi", "--defaults"]).exit_code == 0
+    released({**TINY_TEMPLATE, "extra.txt": "x\n"}, "1.1.0")
+    released(V2, "1.2.0")
+    result = runner.invoke(app, ["update", str(tmp_path / "noted"), "--pretend"])
+    assert result.exit_code == 0, result.output
+    assert "What template 1.1.0 changes" in result.output and "- notes of 1.1.0" in result.output
+    assert result.output.index("notes of 1.1.0") < result.output.index("notes of 1.2.0")
+    assert "notes of 1.0.0" not in result.output
+    result = runner.invoke(app, ["update", str(tmp_path / "noted")])
+    assert "- notes of 1.2.0" in result.output
