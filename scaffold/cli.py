@@ -349,8 +349,10 @@ def update(
     else:
         out().print(f"Updated {versions}: {files} changed.")
     for version, notes in result.notes:
+        from rich.markdown import Markdown  # only here: it costs start-up time
+
         out().print(f"\n[bold]What template {version} changes[/]", highlight=False)
-        out().print(notes, highlight=False, markup=False)
+        out().print(Markdown(notes))
     if result.conflicts:
         out().print(
             "[bold yellow]Conflicts[/] (your version and the template's are both kept "
