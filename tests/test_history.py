@@ -227,8 +227,8 @@ def test_an_update_shows_what_each_version_brought_in_changes(
     released(V2, "1.2.0")
     result = runner.invoke(app, ["update", str(tmp_path / "noted"), "--pretend"])
     assert result.exit_code == 0, result.output
-    assert "What template 1.1.0 changes" in result.output and "- notes of 1.1.0" in result.output
+    assert "What template 1.1.0 changes" in result.output and "• notes of 1.1.0" in result.output
     assert result.output.index("notes of 1.1.0") < result.output.index("notes of 1.2.0")
     assert "notes of 1.0.0" not in result.output
     result = runner.invoke(app, ["update", str(tmp_path / "noted")])
-    assert "- notes of 1.2.0" in result.output
+    assert "• notes of 1.2.0" in result.output
