@@ -28,15 +28,6 @@ from scaffold.git import git
 CHANGELOG = Path(__file__).resolve().parent.parent / "docs" / "changelog.md"
 
 
-def released_versions(bundle: Path) -> list[str]:
-    """The tags a bundle holds, oldest version first."""
-    if not bundle.is_file():
-        return []
-    heads = git("bundle", "list-heads", str(bundle), cwd=bundle.parent).splitlines()
-    tags = [line.split()[1].removeprefix("refs/tags/") for line in heads if " refs/tags/" in line]
-    return sorted(tags, key=store.version_key)
-
-
 def changelog_notes(changelog: str, version: str) -> str | None:
     """The template notes of `version` in the changelog: its `### Templates` part, else all."""
     start = changelog.find(f"\n## {version}\n")
@@ -52,7 +43,7 @@ def changelog_notes(changelog: str, version: str) -> str | None:
 
 def _unreleased(framework: Framework, version: str) -> list[str]:
     """The versions released so far, refusing if `version` is one of them."""
-    previous = released_versions(store.history_bundle(framework))
+    previous = store.released_versions(store.history_bundle(framework))
     if version in previous:
         raise ScaffoldError(
             f"the {framework.label} template {version} is already released",
@@ -104,7 +95,7 @@ def main() -> None:
     """Record `scaffold.__version__` in the bundle of every framework."""
     try:
         for bundle in record(__version__):
-            print(f"{bundle}: {', '.join(released_versions(bundle))}")
+            print(f"{bundle}: {', '.join(store.released_versions(bundle))}")
     except ScaffoldError as exc:
         print(
             f"error: {exc.message}" + (f"\nhint: {exc.hint}" if exc.hint else ""), file=sys.stderr

@@ -128,14 +128,19 @@ def version_key(tag: str) -> tuple[int, Any]:
         return (0, tag)
 
 
+def released_versions(bundle: Path) -> list[str]:
+    """The versions (tags) a history bundle holds, oldest first; none if it is missing."""
+    if not bundle.is_file():
+        return []
+    heads = git("bundle", "list-heads", str(bundle), cwd=bundle.parent).splitlines()
+    tags = [line.split()[1].removeprefix("refs/tags/") for line in heads if " refs/tags/" in line]
+    return sorted(tags, key=version_key)
+
+
 def _import_history(repo: Path, bundle: Path) -> None:
     """Fetch the released versions of `bundle` that the store does not have yet."""
-    if not bundle.is_file():
-        return
     have = set(git("tag", "--list", cwd=repo).split())
-    heads = git("bundle", "list-heads", str(bundle), cwd=repo).splitlines()
-    refs = [line.split()[1] for line in heads if " refs/tags/" in line]
-    missing = [ref for ref in refs if ref.removeprefix("refs/tags/") not in have]
+    missing = [f"refs/tags/{v}" for v in released_versions(bundle) if v not in have]
     if missing:  # a tag made locally under the same name is kept: projects may record it
         git("fetch", "--quiet", str(bundle), *(f"{ref}:{ref}" for ref in missing), cwd=repo)
 

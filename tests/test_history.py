@@ -42,7 +42,7 @@ def test_a_release_is_a_tagged_commit_on_the_previous_one(
 ) -> None:
     released(TINY_TEMPLATE, "1.0.0")
     bundle = released(V2, "1.1.0")
-    assert history.released_versions(bundle) == ["1.0.0", "1.1.0"]
+    assert store.released_versions(bundle) == ["1.0.0", "1.1.0"]
     clone = tmp_path / "clone"
     git("clone", "--quiet", str(bundle), str(clone), cwd=tmp_path)
     git("fetch", "--quiet", "--tags", cwd=clone)
@@ -141,7 +141,7 @@ def test_a_project_from_another_machine_updates_here(
 def test_the_shipped_bundles_hold_released_versions_of_the_real_templates() -> None:
     for framework in Framework:
         bundle = REPO_ROOT / "templates" / store.HISTORY_FOLDER / f"{framework.value}.bundle"
-        assert history.released_versions(bundle), f"{bundle} holds no release"
+        assert store.released_versions(bundle), f"{bundle} holds no release"
 
 
 def test_a_version_unknown_here_is_a_clear_error_and_changes_nothing(
@@ -167,7 +167,7 @@ def test_a_version_unknown_here_is_a_clear_error_and_changes_nothing(
 def test_every_released_version_is_in_the_changelog() -> None:
     changelog = (REPO_ROOT / "docs" / "changelog.md").read_text()
     bundle = REPO_ROOT / "templates" / store.HISTORY_FOLDER / "fastapi.bundle"
-    for version in history.released_versions(bundle):
+    for version in store.released_versions(bundle):
         assert f"\n## {version}\n" in changelog, f"docs/changelog.md says nothing of {version}"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scaffold import history, store
+from scaffold import store
 from scaffold.frameworks import Framework
 from tests.conftest import REPO_ROOT, TINY_TEMPLATE, git
 
@@ -91,7 +91,7 @@ def test_concurrent_syncs_of_a_fresh_store_agree() -> None:
     assert all(out == outputs[0] for out in outputs)
     for framework in Framework:
         repo = store.store_root() / framework.value
-        released = history.released_versions(store.history_bundle(framework))
+        released = store.released_versions(store.history_bundle(framework))
         tags = git("tag", "--list", cwd=repo).split()
         # every release once, plus at most one unreleased version (changes since)
         assert set(released) <= set(tags) and len(tags) - len(released) <= 1
