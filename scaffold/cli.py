@@ -292,7 +292,8 @@ def new(
 
     shown = os.path.relpath(created.path)
     out().print(
-        f"\n[bold green]Created[/] {shown}: a {chosen.label} starter "
+        f"\n[bold green]Created[/] {'this folder' if shown == '.' else shown}: "
+        f"a {chosen.label} starter "
         f"(template {created.version or 'unversioned'}), committed with git.\n"
         + next_steps(shown, created.answers, active_venv=os.environ.get("VIRTUAL_ENV")),
         highlight=False,

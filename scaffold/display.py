@@ -49,7 +49,7 @@ def show_frameworks(console: Console) -> None:
 
 def next_steps(shown: str, answers: dict[str, Any], active_venv: str | None) -> str:
     """What to type after `scaffold new`, for the answers the project was made with."""
-    steps = [f"cd {shown}"]
+    steps = [] if shown == "." else [f"cd {shown}"]
     if active_venv:  # the Makefile installs into an active virtual environment
         steps.append(f"deactivate      # or make install puts the project into {active_venv}")
     steps.append("make install    # a virtual environment with the project and its dev tools")

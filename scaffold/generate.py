@@ -158,6 +158,26 @@ def _render(plan: NewProject, staging: Path, src: str, ref: str | None) -> dict[
     return read_answers(staging, required=False)
 
 
+def _place(staging: Path, dest: Path) -> None:
+    """Put the rendered project at `dest`: a rename, or, into an existing empty folder (the
+    shell's current one, perhaps), a move of its contents, so that the folder itself stays."""
+    if not dest.exists():
+        staging.rename(dest)
+        return
+    if any(dest.iterdir()):
+        raise ScaffoldError(f"{dest} was filled while the project was rendered; it is left as is")
+    moved: list[Path] = []
+    try:
+        for child in staging.iterdir():
+            child.rename(dest / child.name)
+            moved.append(dest / child.name)
+    except BaseException:
+        for path in moved:  # ours alone: the folder was empty
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+        raise
+    staging.rmdir()
+
+
 def create(plan: NewProject) -> Created:
     """Render `plan` into its destination, `git init` it and make the first commit."""
     from scaffold import store
@@ -186,9 +206,7 @@ def create(plan: NewProject) -> Created:
             f"Initial commit: {plan.framework.label} starter "
             f"(scaffold {__version__}, template {version or 'unversioned'})",
         )
-        if dest.exists():
-            dest.rmdir()  # checked empty before; fails loudly if someone filled it since
-        staging.rename(dest)
+        _place(staging, dest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         for parent in reversed(created_parents):

@@ -211,6 +211,23 @@ def test_non_empty_destination_is_refused_and_untouched(in_tmp: Path) -> None:
     assert (in_tmp / "taken" / "notes.txt").read_text() == "mine"
 
 
+def test_the_current_empty_folder_is_used_and_stays(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = in_tmp / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    inode = here.stat().st_ino
+    result = runner.invoke(app, ["new", ".", "-f", "flask", "--defaults"])
+    assert result.exit_code == 0, result.output
+    assert Path.cwd() == here and here.stat().st_ino == inode  # the shell's folder is intact
+    assert (here / ".copier-answers.yml").is_file() and (here / ".git").is_dir()
+    assert "project_name: here" in (here / ".copier-answers.yml").read_text()
+    assert "cd ." not in result.output
+    assert "Created this folder: a Flask starter" in result.output
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["here"]  # no staging left
+
+
 def test_empty_destination_is_used(in_tmp: Path) -> None:
     (in_tmp / "empty").mkdir()
     assert _new("empty", "-f", "flask", "--defaults").returncode == 0
