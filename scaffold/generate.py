@@ -18,7 +18,7 @@ from typing import Any
 from scaffold import __version__
 from scaffold.errors import BadInput, ScaffoldError
 from scaffold.frameworks import Framework
-from scaffold.git import commit_all, git, user_identity
+from scaffold.git import commit_all, git, is_git_url, user_identity
 from scaffold.names import check_project_name, check_slug, slugify
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -185,6 +185,11 @@ def create(plan: NewProject) -> Created:
     if plan.template_source:
         src, ref, questions = plan.template_source, None, None
         local = Path(plan.template_source).expanduser()
+        if not is_git_url(src) and not local.is_dir():
+            raise BadInput(
+                f"the template source {src} is neither a folder nor a git URL",
+                hint="--template-source takes a copier template's folder or repository URL",
+            )
         if local.is_dir() and (local / "copier.yml").is_file():
             src = str(local.resolve())  # copier resolves relative paths against the cwd later
             questions = template_questions(local)

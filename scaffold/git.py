@@ -73,6 +73,11 @@ def has_commit(repo: Path, ref: str) -> bool:
     return bool(git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=repo, check=False))
 
 
+def is_git_url(source: str) -> bool:
+    """True if `source` names a remote repository rather than a local path."""
+    return "://" in source or source.startswith(("git@", "gh:", "gl:"))
+
+
 def is_repo_root(path: Path) -> bool:
     """True if `path` is the top folder of a git work tree."""
     top = git("rev-parse", "--show-toplevel", cwd=path, check=False)

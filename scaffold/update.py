@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from scaffold.errors import BadInput, ScaffoldError
 from scaffold.generate import ANSWERS_FILE, read_answers
-from scaffold.git import commit_all, dirty_files, git, has_commit, is_repo_root
+from scaffold.git import commit_all, dirty_files, git, has_commit, is_git_url, is_repo_root
 
 CONFLICT_MARKER = "<<<<<<< before updating"
 Conflict = Literal["inline", "rej"]
@@ -32,15 +32,11 @@ class UpdateResult:
     notes: list[tuple[str, str]]  # (version, what it changed) for the versions brought in
 
 
-def _is_url(source: str) -> bool:
-    return "://" in source or source.startswith(("git@", "gh:", "gl:"))
-
-
 def _resolve_source(source: str, old_version: str) -> tuple[str, str | None]:
     """The source to update from and the ref to update to (None: copier's newest tag)."""
     from scaffold import store
 
-    if not _is_url(source) and (framework := store.framework_of(source)) is not None:
+    if not is_git_url(source) and (framework := store.framework_of(source)) is not None:
         stored = store.sync(framework)  # bring in templates of a newly installed scaffold
         if not has_commit(stored.path, old_version):
             raise ScaffoldError(
@@ -50,7 +46,7 @@ def _resolve_source(source: str, old_version: str) -> tuple[str, str | None]:
                 "scaffold update --template-source PATH_OR_URL",
             )
         return str(stored.path), stored.tag
-    if not _is_url(source) and not Path(source).expanduser().exists():
+    if not is_git_url(source) and not Path(source).expanduser().exists():
         raise ScaffoldError(
             f"the template source {source} no longer exists",
             hint="point the project at its new location: "
@@ -63,14 +59,14 @@ def _notes(source: str, old: str, new: str | None) -> list[tuple[str, str]]:
     """What the versions brought in say they changed (scaffold's own store only)."""
     from scaffold import store
 
-    if new is None or new == old or _is_url(source) or store.framework_of(source) is None:
+    if new is None or new == old or is_git_url(source) or store.framework_of(source) is None:
         return []
     return store.release_notes(Path(source), old, new)
 
 
 def _repoint(project: Path, source: str) -> str:
     """Record `source` as the project's template source, in a commit of its own."""
-    if not _is_url(source):
+    if not is_git_url(source):
         source = str(Path(source).expanduser().resolve())
     path = project / ANSWERS_FILE
     lines = path.read_text().splitlines(keepends=True)

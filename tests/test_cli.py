@@ -189,6 +189,7 @@ def test_data_and_answers_file(in_tmp: Path) -> None:
         ["ok", "-f", "flask", "-d", "database=mysql"],
         ["ok", "-f", "flask", "-d", "author_email=not-an-email"],
         ["pg-tools", "-f", "django", "-d", "database=postgresql"],  # PostgreSQL's pg_ roles
+        ["ok", "-f", "flask", "--template-source", "/no/such/template"],
         ["my app!", "-f", "flask"],
     ],
 )
