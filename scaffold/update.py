@@ -110,6 +110,13 @@ def update(
     With `pretend`, the update runs on a throw-away clone and only its diff is returned.
     """
     project = project.resolve()
+    if not (project / ANSWERS_FILE).is_file() and project.is_dir():
+        top = git("rev-parse", "--show-toplevel", cwd=project, check=False)
+        if top and (Path(top) / ANSWERS_FILE).is_file():
+            raise BadInput(
+                f"{project} is inside a generated project, not at its root",
+                hint=f"scaffold update {top}   (or run it in {top})",
+            )
     recorded = read_answers(project)
     if not is_repo_root(project):
         raise BadInput(
@@ -118,7 +125,8 @@ def update(
         )
     if dirty := dirty_files(project):
         raise BadInput(
-            f"{project} has uncommitted changes ({len(dirty)} files); an update needs a clean tree",
+            f"{project} has uncommitted changes ({len(dirty)} file"
+            f"{'' if len(dirty) == 1 else 's'}); an update needs a clean tree",
             hint="commit or stash them first (git status lists them)",
         )
     source = recorded.get("_src_path")

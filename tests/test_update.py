@@ -176,6 +176,14 @@ def test_up_to_date_project(project: Path, pretend: list[str]) -> None:
     assert "diff" not in result.output
 
 
+def test_a_subfolder_of_a_project_points_at_its_root(project: Path) -> None:
+    (project / "docs").mkdir()
+    result = runner.invoke(app, ["update", str(project / "docs")])
+    assert result.exit_code == 2
+    assert "inside a generated project, not at its root" in result.output
+    assert f"scaffold update {project}" in result.output
+
+
 def test_not_a_project(tmp_path: Path) -> None:
     result = runner.invoke(app, ["update", str(tmp_path)])
     assert result.exit_code == 2
