@@ -55,11 +55,11 @@ def _resolve_source(source: str, old_version: str) -> tuple[str, str | None]:
     return source, None
 
 
-def _notes(source: str, old: str, new: str | None) -> list[tuple[str, str]]:
+def _notes(source: str, ref: str | None, old: str, new: str | None) -> list[tuple[str, str]]:
     """What the versions brought in say they changed (scaffold's own store only)."""
     from scaffold import store
 
-    if new is None or new == old or is_git_url(source) or store.framework_of(source) is None:
+    if ref is None or new is None or new == old:  # only a store source comes with a ref
         return []
     return store.release_notes(Path(source), old, new)
 
@@ -150,7 +150,7 @@ def update(
         changes = dirty_files(project)
         new = read_answers(project).get("_commit")
         conflicts = _conflicts(project)
-        notes = _notes(source, old_version, new)
+        notes = _notes(source, ref, old_version, new)
         return UpdateResult(
             project, old_version, new, changes, conflicts, "", source, moved_from, notes
         )
@@ -168,7 +168,7 @@ def update(
         git("add", "--all", cwd=clone)
         diff = git("diff", "--cached", "--no-color", cwd=clone)
         new = read_answers(clone).get("_commit")
-        notes = _notes(source, old_version, new)
+        notes = _notes(source, ref, old_version, new)
         return UpdateResult(
             project, old_version, new, changes, conflicts, diff, source, moved_from, notes
         )
