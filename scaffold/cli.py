@@ -18,17 +18,21 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from scaffold import __version__
+from scaffold.decision import need_help
 from scaffold.errors import BadInput, ScaffoldError
-from scaffold.frameworks import Framework
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from scaffold.decision import Ranking
 
 app = typer.Typer(
     name="scaffold",
     help="Choose Django, Flask or FastAPI for the right reasons, then generate a "
     "production-ready starter that stays updatable with copier.",
-    no_args_is_help=True,
+    # A bare `scaffold` prints the help and exits 0 (see main_callback), as typer users
+    # expect; click's no_args_is_help would exit 2, as for a usage error.
+    invoke_without_command=True,
     # Plain click help: typer's rich help panels import rich.markdown and friends, which
     # doubled the time of `scaffold --help` (benchmarks/cli.py, docs/performance.md).
     rich_markup_mode=None,
@@ -102,6 +106,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -113,6 +118,9 @@ def main_callback(
     """Choose a Python web framework for the right reasons and generate its starter."""
     if debug:
         _state["debug"] = True
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
 
 
 NeedOption = Annotated[
@@ -120,9 +128,8 @@ NeedOption = Annotated[
     typer.Option(
         "--need",
         "-n",
-        help="A need of the project (repeatable): html, admin, auth, cms, stability, "
-        "frontend-and-api, flexible, prototype, serverless, beginner, api-first, "
-        "concurrency, websockets, api-docs, ml, typing.",
+        metavar="NEED[,NEED...]",
+        help=need_help(),
     ),
 ]
 KnowOption = Annotated[
@@ -130,53 +137,41 @@ KnowOption = Annotated[
     typer.Option(
         "--know",
         "-k",
-        help="A framework the team already knows (repeatable).",
+        metavar="FRAMEWORK[,FRAMEWORK...]",
+        help="A framework the team already knows; repeat it or give a comma list (django,flask).",
     ),
 ]
 
 
-def _decide(needs: list[str], known_names: list[str], ask: bool) -> Any:
+def _decide(needs: list[str], known_names: list[str], ask: bool) -> Ranking:
+    """The ranking for the given needs and known frameworks, asking for both when `ask`."""
     from scaffold import decision
 
-    known = [decision.parse_framework(name) for name in known_names]
+    chosen = decision.parse_needs(needs)
+    known = decision.parse_frameworks(known_names)
     if ask:
         from scaffold import prompts
 
-        needs = needs or prompts.ask_needs()
+        chosen = chosen or prompts.ask_needs()
         known = known or prompts.ask_known()
-    return decision.recommend(needs, known)
+    return decision.recommend(chosen, known)
 
 
 def _parse_data(items: list[str]) -> dict[str, Any]:
-    import yaml
+    """--data as text answers; `new` converts them by its template's question types, and
+    copier converts them by the same types for `update`."""
+    from scaffold.answers import parse_pairs
 
-    data: dict[str, Any] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise BadInput(f"--data expects KEY=VALUE, got {item!r}")
-        # YAML parsing turns true/false and numbers into what copier's questions expect.
-        parsed = yaml.safe_load(value) if value.strip() else value
-        data[key.strip()] = parsed if isinstance(parsed, bool | int | float) else value
-    return data
+    return dict(parse_pairs(items))
 
 
-def _load_answers_file(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    import yaml
-
-    try:
-        loaded = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise BadInput(f"cannot read answers file {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise BadInput(f"answers file {path} is not valid YAML: {exc}".splitlines()[0]) from exc
-    if loaded is None:
-        return {}
-    if not isinstance(loaded, dict):
-        raise BadInput(f"answers file {path} must hold a mapping of question: answer")
-    return {str(k): v for k, v in loaded.items() if not str(k).startswith("_")}
+def _nothing_asked(then: str) -> None:
+    """Say that no need was given, so no framework is recommended, and what to do."""
+    out().print(
+        "Nothing was asked for: no need was picked, so every framework scores 0 and there "
+        f"is no recommendation.\n{then}",
+        highlight=False,
+    )
 
 
 DataOption = Annotated[
@@ -210,17 +205,7 @@ SourceOption = Annotated[
 ]
 
 
-def _suggestions(framework: Framework, needs: list[str]) -> dict[str, Any]:
-    """Template answers implied by the needs: admin panel, server-rendered pages."""
-    suggested: dict[str, Any] = {}
-    if "admin" in needs or "cms" in needs:
-        suggested["admin"] = True
-    if framework is Framework.fastapi and ("html" in needs or "frontend-and-api" in needs):
-        suggested["html"] = True
-    return suggested
-
-
-@app.command()
+@app.command(short_help="Create a project: choose the framework, render its starter.")
 @_handles_errors
 def new(
     dest: Annotated[
@@ -247,29 +232,41 @@ def new(
     reasons, lets you confirm or pick another, then asks the template's questions.
     Non-interactive: pass --framework or --need, and --defaults or --data answers.
     """
+    from scaffold import answers as answer_types
     from scaffold import decision
     from scaffold.display import show_ranking
     from scaffold.generate import NewProject, create, stdin_is_interactive
-    from scaffold.names import check_destination
+    from scaffold.names import check_destination, check_folder
 
     interactive = stdin_is_interactive() and not defaults
+    fixed = {**answer_types.load_file(answers_file), **_parse_data(data or [])}
+    # The package name comes from the folder's name unless an answer names it.
+    check = check_destination if {"project_slug", "project_name"} & set(fixed) else check_folder
     if dest is None:
         if not interactive:
             raise BadInput("missing DEST, the folder to create", hint="scaffold new myapp")
         from scaffold.prompts import ask_destination
 
-        dest = Path(ask_destination())
-    destination = check_destination(dest)
-    answers = {**_load_answers_file(answers_file), **_parse_data(data or [])}
-    needs = list(need or [])
+        dest = Path(ask_destination(lambda text: check(Path(text))))
+    destination = check(dest)
+    needs = decision.parse_needs(need or [])
+    known = decision.parse_frameworks(know or [])
 
     if framework is not None:
         chosen = decision.parse_framework(framework)
-        decision.recommend(needs, [decision.parse_framework(k) for k in know or []])  # validates
+    elif not interactive and not needs and not known:
+        raise BadInput(
+            "nothing to choose the framework by: no --framework and no --need",
+            hint="pass --framework django|flask|fastapi, or --need html,admin "
+            "(scaffold recommend --help lists the needs)",
+        )
     else:
-        ranking = _decide(needs, know or [], ask=interactive and not needs and not know)
+        ranking = _decide(needs, [k.value for k in known], ask=interactive and not needs)
         needs = ranking.needs
-        show_ranking(out(), ranking)
+        if ranking.needs or ranking.known:
+            show_ranking(out(), ranking)
+        else:
+            _nothing_asked("Choose the framework yourself; `scaffold frameworks` compares them.")
         if interactive:
             from scaffold.prompts import choose_framework
 
@@ -278,11 +275,12 @@ def new(
             chosen = ranking.best
             out().print(f"Using {chosen.label} (pass --framework to choose another).")
 
+    questions = answer_types.questions_for(chosen, template_source)
     plan = NewProject(
         destination=destination,
         framework=chosen,
-        answers=answers,
-        suggestions=_suggestions(chosen, needs),
+        answers=answer_types.convert(fixed, questions),
+        suggestions=decision.suggestions(chosen, needs),
         use_defaults=defaults,
         interactive=interactive,
         template_source=template_source,
@@ -300,7 +298,7 @@ def new(
     )
 
 
-@app.command()
+@app.command(short_help="Bring a generated project up to the installed template version.")
 @_handles_errors
 def update(
     path: Annotated[
@@ -363,7 +361,7 @@ def update(
         out().print("Review with `git diff`, resolve any conflicts, then commit.")
 
 
-@app.command()
+@app.command(short_help="Rank the three frameworks for the project's needs, with reasons.")
 @_handles_errors
 def recommend(
     need: NeedOption = None,
@@ -382,18 +380,24 @@ def recommend(
     ranking = _decide(need or [], know or [], ask)
     if as_json:
         print(json.dumps(ranking.as_dict(), indent=2))
+    elif not ranking.needs and not ranking.known:
+        _nothing_asked(
+            "Pick the needs that apply (scaffold recommend --help lists them), for example:\n"
+            "  scaffold recommend --need html,admin\n"
+            "or compare the three frameworks: scaffold frameworks"
+        )
     else:
         from scaffold.display import show_ranking
 
         show_ranking(out(), ranking)
-        flags = "".join(f" --need {n}" for n in ranking.needs)
+        flags = f" --need {','.join(ranking.needs)}" if ranking.needs else ""
         out().print(
             f"\nTo create it: scaffold new DEST --framework {ranking.best.value}{flags}",
             highlight=False,
         )
 
 
-@app.command()
+@app.command(short_help="Compare Django, Flask and FastAPI and what each starter ships.")
 @_handles_errors
 def frameworks() -> None:
     """Compare Django, Flask and FastAPI, and list what each starter ships."""

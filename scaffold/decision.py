@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from scaffold.errors import BadInput
 from scaffold.frameworks import Framework
@@ -102,7 +103,7 @@ CRITERIA: tuple[Criterion, ...] = (
     ),
     Criterion(
         "serverless",
-        "Serverless functions or webhook handlers, where start-up time and memory matter",
+        "Serverless functions or webhooks, where start-up time and memory matter",
         {
             D: (0, "the heaviest start-up of the three"),
             FL: (3, "small footprint and fast start-up"),
@@ -225,6 +226,46 @@ def criterion(key: str) -> Criterion:
             f"unknown need {key!r}",
             hint="valid needs: " + ", ".join(NEED_KEYS),
         ) from None
+
+
+def _split(values: Iterable[str]) -> list[str]:
+    """Option values as single items: each value may be a comma-separated list."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def parse_needs(values: Iterable[str]) -> list[str]:
+    """Need keys from `--need` values (repeated, or comma lists such as `html,admin`).
+
+    Any case is accepted and repeats count once; an unknown key is `BadInput` naming the
+    valid ones.
+    """
+    return [criterion(key.lower()).key for key in dict.fromkeys(_split(values))]
+
+
+def parse_frameworks(values: Iterable[str]) -> list[Framework]:
+    """Frameworks from `--know` values (repeated, or comma lists such as `django,flask`)."""
+    return list(dict.fromkeys(parse_framework(name) for name in _split(values)))
+
+
+def need_help() -> str:
+    """The `--need` option's help, built from the criteria table so the two never drift."""
+    return "A need of the project; repeat it or give a comma list (html,admin). One of: " + (
+        ", ".join(NEED_KEYS) + "."
+    )
+
+
+def suggestions(framework: Framework, needs: Iterable[str]) -> dict[str, Any]:
+    """Template answers the needs imply (admin panel, server-rendered pages for FastAPI).
+
+    They become defaults the user may still change, never fixed answers.
+    """
+    chosen = set(needs)
+    suggested: dict[str, Any] = {}
+    if chosen & {"admin", "cms"}:
+        suggested["admin"] = True
+    if framework is Framework.fastapi and chosen & {"html", "frontend-and-api"}:
+        suggested["html"] = True
+    return suggested
 
 
 def parse_framework(name: str) -> Framework:

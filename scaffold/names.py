@@ -32,6 +32,18 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
+def _why_reserved(slug: str) -> str:
+    """Why a reserved name cannot name the package, in words true for every starter."""
+    if slug in sys.stdlib_module_names:
+        return "it is a standard library module, which the package would shadow"
+    if slug in {"migrations", "tests"}:
+        return "it is the name of a folder the starters create"
+    return (
+        "scaffold reserves the import names of the frameworks and of the libraries its "
+        "three starters use, in every starter"
+    )
+
+
 def check_slug(slug: str) -> str:
     """Return `slug` if it can name the generated Python package, else raise `BadInput`."""
     if not _SLUG.match(slug):
@@ -42,11 +54,31 @@ def check_slug(slug: str) -> str:
         )
     if slug in RESERVED_NAMES:
         raise BadInput(
-            f"invalid project slug {slug!r}: it is the name of a standard library module, "
-            "the framework or a library the starter uses",
+            f"invalid project slug {slug!r}: {_why_reserved(slug)}",
             hint="pass another with --data project_slug=NAME, e.g. my_" + slug,
         )
     return slug
+
+
+def check_folder(dest: Path) -> Path:
+    """`check_destination`, and the package name the folder's name leads to must be usable.
+
+    The folder's name is the default project name and the package name is derived from it,
+    so a folder such as `json` is refused at once rather than after every question.
+    """
+    absolute = check_destination(dest)
+    slug = slugify(absolute.name)
+    try:
+        check_slug(slug)
+    except BadInput as exc:
+        reason = exc.message.partition(": ")[2]
+        raise BadInput(
+            f"the folder name {absolute.name!r} gives the package name {slug!r}, "
+            f"which cannot be used: {reason}",
+            hint=f"choose another folder name, e.g. my-{absolute.name}, "
+            "or keep it and pass --data project_slug=NAME",
+        ) from None
+    return absolute
 
 
 def check_project_name(name: str) -> str:
