@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,38 @@ def test_help_everywhere(command: list[str]) -> None:
     assert "Usage" in result.output
 
 
+def test_bare_scaffold_prints_the_help_and_succeeds() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "scaffold"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: ") and "Commands:" in result.stdout
+
+
+def test_help_cuts_no_command_description_at_80_columns() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "scaffold", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    commands = result.stdout.split("Commands:", 1)[1]
+    assert "..." not in commands, commands
+    for name in ("new", "update", "recommend", "frameworks"):
+        assert f"\n  {name} " in commands
+
+
+def test_need_help_is_the_criteria_table() -> None:
+    from scaffold.decision import NEED_KEYS
+
+    result = runner.invoke(app, ["recommend", "--help"], env={"COLUMNS": "80"})
+    text = " ".join(result.output.split())
+    assert "comma list" in text
+    for key in NEED_KEYS:
+        assert key in text.replace("- ", "-"), key  # click may break a word after a hyphen
+
+
 def test_help_does_not_import_copier_or_questionary() -> None:
     code = (
         "import sys\n"
@@ -66,6 +99,50 @@ def test_recommend_json() -> None:
     assert data["needs"] == ["admin", "html"]
     assert data["ranking"][0]["framework"] == "django"
     assert all(set(r) == {"framework", "score", "reasons"} for r in data["ranking"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--need", "html,admin"],
+        ["-n", "html", "--need", "admin"],
+        ["-n", " HTML , admin,"],
+        ["-n", "html,admin,html"],
+    ],
+)
+def test_needs_take_comma_lists(args: list[str]) -> None:
+    result = runner.invoke(app, ["recommend", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["needs"] == ["html", "admin"]
+
+
+def test_known_frameworks_take_comma_lists() -> None:
+    result = runner.invoke(app, ["recommend", "-n", "ml", "-k", "django,Flask", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["known"] == ["django", "flask"]
+
+
+def test_a_bad_item_of_a_comma_list_is_named() -> None:
+    result = runner.invoke(app, ["recommend", "--need", "html,blockchain"])
+    assert result.exit_code == 2
+    assert "unknown need 'blockchain'" in result.output
+
+
+def test_no_need_says_nothing_was_asked_for_and_what_to_do() -> None:
+    result = runner.invoke(app, ["recommend"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Nothing was asked for" in text
+    assert "scaffold recommend --need html,admin" in text
+    assert "recommended" not in text and "To create it" not in text
+    assert "points" not in text
+
+
+def test_new_without_framework_or_need_is_refused(in_tmp: Path) -> None:
+    result = _new("app", "--defaults")
+    assert result.returncode == 2
+    assert "no --framework and no --need" in result.stderr
+    assert list(in_tmp.iterdir()) == []
 
 
 def test_recommend_counts_team_knowledge() -> None:
@@ -153,6 +230,75 @@ def test_needs_choose_the_framework_and_prefill_answers(in_tmp: Path) -> None:
     assert "admin: true" in answers
 
 
+@pytest.mark.parametrize(
+    ("given", "recorded"),
+    [
+        ("description=1.10", "description: '1.10'"),
+        ("description=On", "description: 'On'"),
+        ("description=012", "description: '012'"),
+        ("description=yes", "description: 'yes'"),
+        ("admin=yes", "admin: true"),
+        ("admin=No", "admin: false"),
+        ("admin=1", "admin: true"),
+        ("admin=0", "admin: false"),
+        ("admin=TRUE", "admin: true"),
+    ],
+)
+def test_data_is_typed_by_the_question_not_guessed(in_tmp: Path, given: str, recorded: str) -> None:
+    """Point 9: a str question keeps the text as typed; a bool one takes yes/no/true/1/0."""
+    result = runner.invoke(app, ["new", "typed", "-f", "fastapi", "--defaults", "-d", given])
+    assert result.exit_code == 0, result.output
+    answers = (in_tmp / "typed" / ".copier-answers.yml").read_text()
+    assert recorded in answers.splitlines(), answers
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("admin=maybe", "admin is a yes/no question: answer yes, no, true, false, 1 or 0"),
+        ("admin=2", "admin is a yes/no question"),
+        ("database=mysql", "database must be one of sqlite, postgresql, not 'mysql'"),
+        ("python_version=3.10", "python_version must be one of 3.11, 3.12, 3.13"),
+    ],
+)
+def test_bad_data_names_what_is_expected_in_words(in_tmp: Path, given: str, message: str) -> None:
+    result = _new("ok", "-f", "flask", "--defaults", "-d", given)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "[" not in result.stderr  # no Python list
+    assert list(in_tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("folder", "reason"),
+    [
+        ("django", "import names of the frameworks and of the libraries its three starters use"),
+        ("json", "a standard library module"),
+        ("tests", "a folder the starters create"),
+        ("migrations", "a folder the starters create"),
+    ],
+)
+def test_a_reserved_package_name_is_explained_truthfully(
+    in_tmp: Path, folder: str, reason: str
+) -> None:
+    """Point 8: `scaffold new django -f flask` does not claim Flask uses Django."""
+    result = _new(folder, "-f", "flask", "--defaults")
+    assert result.returncode == 2
+    first = result.stderr.splitlines()[0]
+    assert f"the folder name '{folder}' gives the package name '{folder}'" in first
+    assert reason in first
+    assert "the starter uses" not in result.stderr
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_a_reserved_folder_name_is_fine_with_another_slug(in_tmp: Path) -> None:
+    result = runner.invoke(
+        app, ["new", "json", "-f", "flask", "--defaults", "-d", "project_slug=json_tools"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "project_slug: json_tools" in (in_tmp / "json" / ".copier-answers.yml").read_text()
+
+
 def test_data_and_answers_file(in_tmp: Path) -> None:
     (in_tmp / "answers.yml").write_text("description: From a file\nauthor_name: Ada\n")
     result = runner.invoke(
@@ -199,7 +345,7 @@ def test_bad_input_is_exit_2_and_writes_nothing(args: list[str], in_tmp: Path) -
     assert result.stderr.startswith("error:")
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 2
-    assert list(in_tmp.iterdir()) == [] or [p.name for p in in_tmp.iterdir()] == []
+    assert [p.name for p in in_tmp.iterdir()] == []  # no project, no staging folder
     assert not (in_tmp.parent / "escape").exists()
 
 
