@@ -239,7 +239,7 @@ def parse_needs(values: Iterable[str]) -> list[str]:
     Any case is accepted and repeats count once; an unknown key is `BadInput` naming the
     valid ones.
     """
-    return [criterion(key.lower()).key for key in dict.fromkeys(_split(values))]
+    return [criterion(key).key for key in dict.fromkeys(k.lower() for k in _split(values))]
 
 
 def parse_frameworks(values: Iterable[str]) -> list[Framework]:

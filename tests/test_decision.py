@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from scaffold.decision import CRITERIA, KNOWN_BONUS, NEED_KEYS, parse_framework, recommend
+from scaffold.decision import (
+    CRITERIA,
+    KNOWN_BONUS,
+    NEED_KEYS,
+    need_help,
+    parse_framework,
+    parse_frameworks,
+    parse_needs,
+    recommend,
+    suggestions,
+)
 from scaffold.errors import BadInput
 from scaffold.frameworks import Framework
 
@@ -85,10 +95,61 @@ def test_repeated_needs_count_once() -> None:
     assert recommend(["ml", "ml"]).ranked == recommend(["ml"]).ranked
 
 
-def test_no_needs_is_a_stable_tie() -> None:
+def test_no_needs_is_a_tie_in_the_fixed_order() -> None:
     ranking = recommend([])
     assert [r.score for r in ranking.ranked] == [0, 0, 0]
-    assert recommend([]).ranked == ranking.ranked
+    assert [r.framework for r in ranking.ranked] == [D, FA, FL]  # the documented tie-break
+    assert all(r.reasons == [] for r in ranking.ranked)
+
+
+@pytest.mark.parametrize(
+    ("values", "keys"),
+    [
+        (["html,admin"], ["html", "admin"]),
+        (["html", "admin"], ["html", "admin"]),
+        ([" Html , ADMIN ,", "html"], ["html", "admin"]),
+        ([",", ""], []),
+    ],
+)
+def test_parse_needs_takes_comma_lists(values: list[str], keys: list[str]) -> None:
+    assert parse_needs(values) == keys
+
+
+def test_parse_needs_names_the_bad_item() -> None:
+    with pytest.raises(BadInput, match="unknown need 'blockchain'"):
+        parse_needs(["html,blockchain"])
+
+
+def test_parse_frameworks_takes_comma_lists() -> None:
+    assert parse_frameworks(["Django,flask", "django"]) == [D, FL]
+    with pytest.raises(BadInput, match="rails"):
+        parse_frameworks(["flask,rails"])
+
+
+def test_need_help_lists_every_key() -> None:
+    text = need_help()
+    assert all(key in text for key in NEED_KEYS)
+
+
+@pytest.mark.parametrize(
+    ("framework", "needs", "expected"),
+    [
+        (FA, ["admin", "html"], {"admin": True, "html": True}),
+        (FA, ["frontend-and-api"], {"html": True}),
+        (D, ["html", "cms"], {"admin": True}),
+        (FL, ["html"], {}),
+        (FL, [], {}),
+    ],
+)
+def test_suggestions_follow_the_needs(
+    framework: Framework, needs: list[str], expected: dict[str, bool]
+) -> None:
+    assert suggestions(framework, needs) == expected
+
+
+def test_every_need_fits_an_80_column_checkbox() -> None:
+    """The interactive checkbox puts 5 characters before each need's question."""
+    assert max(len(c.question) for c in CRITERIA) + 5 <= 79
 
 
 def test_unknown_need_is_bad_input_naming_the_valid_keys() -> None:

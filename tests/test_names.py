@@ -10,7 +10,14 @@ import pytest
 import yaml
 
 from scaffold.errors import BadInput
-from scaffold.names import LIBRARY_NAMES, RESERVED_NAMES, check_destination, check_slug, slugify
+from scaffold.names import (
+    LIBRARY_NAMES,
+    RESERVED_NAMES,
+    check_destination,
+    check_folder,
+    check_slug,
+    slugify,
+)
 from tests.conftest import FRAMEWORKS, TEMPLATES
 
 
@@ -78,3 +85,23 @@ def test_destination_must_be_empty(tmp_path: Path) -> None:
 def test_bad_destinations(dest: str) -> None:
     with pytest.raises(BadInput):
         check_destination(Path(dest))
+
+
+@pytest.mark.parametrize("folder", ["json", "Django", "tests", "flask-login"])
+def test_a_folder_giving_a_reserved_package_name_is_refused(folder: str, tmp_path: Path) -> None:
+    with pytest.raises(BadInput, match="gives the package name") as info:
+        check_folder(tmp_path / folder)
+    assert info.value.hint is not None and "project_slug" in info.value.hint
+    assert check_destination(tmp_path / folder) == tmp_path / folder  # the folder itself is fine
+
+
+@pytest.mark.parametrize("folder", ["my-json", "shop", "Blog.api"])
+def test_a_usable_folder_passes(folder: str, tmp_path: Path) -> None:
+    assert check_folder(tmp_path / folder) == tmp_path / folder
+
+
+def test_the_reason_is_true_for_every_starter() -> None:
+    with pytest.raises(BadInput) as info:
+        check_slug("django")
+    assert "the starter uses" not in info.value.message
+    assert "three starters" in info.value.message
