@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = REPO_ROOT / "templates"
+from tests.helpers import REPO_ROOT, TEMPLATES
+
+__all__ = ["FRAMEWORKS", "REPO_ROOT", "TEMPLATES", "git", "write_tree"]
+
 FRAMEWORKS = ("django", "flask", "fastapi")
+TEST_IDENTITY = ("Scaffold Tests", "tests@scaffold.example.org")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def isolated_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Git sees none of the machine's settings, for the whole session (session fixtures
+    included): no GIT_* variable, no system config, and a global config of our own with an
+    identity, so commits work and signing or hooks of the developer's never run."""
+    config = tmp_path_factory.mktemp("git") / "gitconfig"
+    name, email = TEST_IDENTITY
+    config.write_text(
+        f"[user]\n\tname = {name}\n\temail = {email}\n"
+        "[init]\n\tdefaultBranch = main\n"
+        "[commit]\n\tgpgsign = false\n[tag]\n\tgpgsign = false\n"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        for variable in [v for v in os.environ if v.startswith("GIT_")]:
+            patch.delenv(variable)
+        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        patch.setenv("GIT_CONFIG_GLOBAL", str(config))
+        yield config
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from scaffold import __version__
 from scaffold.cli import app
-from tests.conftest import REPO_ROOT, git, write_tree
+from tests.conftest import REPO_ROOT, TEST_IDENTITY, git, write_tree
+from tests.helpers import copier_questions
 
 runner = CliRunner()
 
@@ -460,8 +461,8 @@ def test_the_email_check_matches_the_templates_validator() -> None:
     from scaffold.generate import _EMAIL
 
     for framework in ("django", "flask", "fastapi"):
-        copier_yml = (REPO_ROOT / "templates" / framework / "copier.yml").read_text()
-        assert f"regex_search('^{_EMAIL.pattern}$')" in copier_yml
+        validator = copier_questions(framework)["author_email"]["validator"]
+        assert f"regex_search('^{_EMAIL.pattern}$')" in validator
 
 
 @pytest.mark.parametrize(
@@ -495,3 +496,26 @@ def test_next_steps_say_to_leave_an_active_virtual_environment(
     assert result.exit_code == 0, result.output
     assert "deactivate" in result.output and "tools-venv" in result.output
     assert result.output.index("deactivate") < result.output.index("make install")
+
+
+def test_git_is_isolated_from_the_machine(in_tmp: Path) -> None:
+    """tests/conftest.py: no GIT_* of the developer's, no system config, our identity."""
+    assert {v for v in os.environ if v.startswith("GIT_")} == {
+        "GIT_CONFIG_NOSYSTEM",
+        "GIT_CONFIG_GLOBAL",
+    }
+    assert git("config", "user.email", cwd=in_tmp) == TEST_IDENTITY[1]
+    origins = git("config", "--list", "--show-origin", cwd=in_tmp)
+    assert all(os.environ["GIT_CONFIG_GLOBAL"] in line for line in origins.splitlines())
+
+
+def test_a_commit_is_made_without_any_git_identity(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = in_tmp.parent / "empty-gitconfig"
+    empty.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    result = runner.invoke(app, ["new", "anon", "-f", "flask", "--defaults"])
+    assert result.exit_code == 0, result.output
+    assert git("status", "--porcelain", cwd=in_tmp / "anon") == ""
+    assert "author_name: Your Name" in (in_tmp / "anon" / ".copier-answers.yml").read_text()

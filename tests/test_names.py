@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from scaffold.errors import BadInput
 from scaffold.names import (
@@ -18,7 +17,8 @@ from scaffold.names import (
     check_slug,
     slugify,
 )
-from tests.conftest import FRAMEWORKS, TEMPLATES
+from tests.conftest import FRAMEWORKS
+from tests.helpers import copier_questions
 
 
 @pytest.mark.parametrize(
@@ -56,8 +56,7 @@ def test_invalid_slugs(slug: str) -> None:
 
 
 def _template_reserved(framework: str) -> set[str]:
-    config = yaml.safe_load((TEMPLATES / framework / "copier.yml").read_text())
-    validator = config["project_slug"]["validator"]
+    validator = copier_questions(framework)["project_slug"]["validator"]
     listed = re.search(r'in \("(.*?)"\)\.split\(\)', validator, re.S)
     assert listed, "the slug validator lists the reserved names"
     return set(listed.group(1).split())
