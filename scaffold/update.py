@@ -335,6 +335,11 @@ def _new_conflicts(target: Path, rej_before: set[str], conflict: Conflict) -> li
             continue
         if after > _marker_count(_committed(target, name)):
             found.append(name)
+    # copier marks a file unmerged in git's index whenever it holds marker lines after its
+    # merge, old ones included; a file with no new markers merged cleanly.
+    unmerged = git("diff", "--name-only", "--diff-filter=U", "-z", cwd=target)
+    if clean := [name for name in unmerged.split("\0") if name and name not in found]:
+        git("reset", "--quiet", "--", *clean, cwd=target)
     return found
 
 
