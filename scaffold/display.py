@@ -130,10 +130,11 @@ def show_update(console: Console, result: UpdateResult, *, pretend: bool) -> Non
             highlight=False,
             markup=False,
         )
+    record = "would no longer record" if pretend else "no longer records"
     for key in result.dropped_answers:
         console.print(
-            f"dropped answer: {key} - the template has no such question any more, so "
-            f"{result.project.name}'s {'answers would lose' if pretend else 'answers lost'} it",
+            f"dropped answer: {key} - the template has no such question; "
+            f".copier-answers.yml {record} it",
             highlight=False,
             markup=False,
         )
