@@ -110,7 +110,10 @@ def show_update(console: Console, result: UpdateResult, *, pretend: bool) -> Non
         console.print(
             f"Template source {result.moved_from} -> {result.source} ({note}).", highlight=False
         )
-    versions = f"{result.old_version} -> {result.new_version}"
+    if result.old_version == result.new_version:
+        versions = f"with template {result.new_version} (same version, new answers)"
+    else:
+        versions = f"{result.old_version} -> {result.new_version}"
     files = _plural(len(result.changes), "file")
     if not result.changes:
         console.print(f"Already up to date ({result.new_version}).", highlight=False)
@@ -129,6 +132,7 @@ def show_update(console: Console, result: UpdateResult, *, pretend: bool) -> Non
             f"kept: {name} - you changed it; the template no longer produces it",
             highlight=False,
             markup=False,
+            soft_wrap=True,
         )
     record = "would no longer record" if pretend else "no longer records"
     for key in result.dropped_answers:
@@ -137,10 +141,11 @@ def show_update(console: Console, result: UpdateResult, *, pretend: bool) -> Non
             f".copier-answers.yml {record} it",
             highlight=False,
             markup=False,
+            soft_wrap=True,
         )
     for line in result.report:
-        console.print(line, highlight=False, markup=False)
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     for line in conflict_lines(result):
-        console.print(line, highlight=False, markup=False)
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     if not pretend and result.changes:
         console.print("Review with `git diff`, resolve any conflicts, then commit.")

@@ -400,8 +400,9 @@ def update(
         _run_copier_update(target, ref, answers, use_defaults, conflict, quiet)
         kept = _keep_owner_files(target, source, old_version, recorded)
         conflicts = _new_conflicts(target, rej_before, conflict)
+        # Steps that run after copier's update go here, each adding its lines to the
+        # report (scaffold.migrations: the merge migrations it made, or what to run).
         report: list[str] = []
-        # Steps that run after copier's update and add lines to the report go here.
         new = read_recorded(target).get("_commit")
         return UpdateResult(
             project=project,

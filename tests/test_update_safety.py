@@ -344,3 +344,20 @@ def test_plain_copier_update_would_change_the_answer_silently(
     )
     assert done.returncode == 0
     assert "database: sqlite" in (project / ".copier-answers.yml").read_text()
+
+
+def test_the_owners_own_file_in_a_folder_the_template_drops_is_kept(
+    fake_package: Ship, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = {"{% if admin %}admin{% endif %}/panel.py": "PANEL = True\n"}
+    fake_package({**TINY_TEMPLATE, **folder}, "1.0.0")
+    project = _new(tmp_path, monkeypatch, "admin=true")
+    (project / "admin" / "extra.py").write_text("MINE = True\n")
+    _commit(project, "my own admin module")
+
+    result = runner.invoke(app, ["update", str(project), "-d", "admin=false"])
+    assert result.exit_code == 0, result.output
+    assert "Updated with template 1.0.0 (same version, new answers)" in result.output
+    assert (project / "admin" / "extra.py").read_text() == "MINE = True\n"
+    assert "kept:" not in result.output  # copier leaves files it never made alone
+    assert not (project / "admin" / "panel.py").exists()
