@@ -361,3 +361,10 @@ def test_the_owners_own_file_in_a_folder_the_template_drops_is_kept(
     assert (project / "admin" / "extra.py").read_text() == "MINE = True\n"
     assert "kept:" not in result.output  # copier leaves files it never made alone
     assert not (project / "admin" / "panel.py").exists()
+
+
+def test_ask_needs_a_terminal(tiny: Path) -> None:
+    result = runner.invoke(app, ["update", str(tiny), "--ask"])
+    assert result.exit_code == 2
+    assert "--ask needs a terminal" in result.output
+    assert git("status", "--porcelain", cwd=tiny) == ""
