@@ -176,12 +176,19 @@ def _repoint(project: Path, source: str) -> str:
 _ANSWER_HINT = "give it another value: scaffold update --data {key}=VALUE"
 
 
+def _shown(value: Any) -> str:
+    return json.dumps(value, default=str)  # a JSON value is a YAML value, quotes and all
+
+
 def _check_answers(project: Path, source: str, ref: str | None, data: dict[str, Any]) -> list[str]:
-    """Refuse a recorded answer that the new template's questions refuse; return the
-    recorded answers the new template has no question for (copier drops them).
+    """Refuse, before anything changes, an answer the new template's questions refuse:
+    a recorded one, or one given with --data. Return the recorded answers the new
+    template has no question for (copier drops them).
 
     copier itself discards a recorded answer that fails its question's validator or
-    choices and quietly takes the default: this asks the same questions first.
+    choices and quietly takes the default, so this asks the same questions first. copier
+    has no public API for it: this follows `Worker._ask` of copier 9 (pinned below 10),
+    and tests/test_update_safety.py fails if copier changes underneath.
     """
     from copier._main import Worker
     from copier._user_data import AnswersMap, Question
@@ -213,9 +220,16 @@ def _check_answers(project: Path, source: str, ref: str | None, data: dict[str, 
         )
         questions = worker.template.questions_data
         version = worker.template.version
+        if unknown := sorted(set(data) - set(questions)):
+            raise BadInput(
+                f"template {version} has no question {unknown[0]!r}",
+                hint="its questions: " + ", ".join(questions),
+            )
         for name, details in questions.items():
-            if name not in last or name in data:
+            given = name in data
+            if not given and name not in last:
                 continue
+            answer = data[name] if given else last[name]
             question = Question(
                 answers=worker.answers,
                 context=worker._render_context(),
@@ -227,12 +241,13 @@ def _check_answers(project: Path, source: str, ref: str | None, data: dict[str, 
             if not question.get_when():
                 continue  # the template no longer asks it here; copier drops it by design
             try:
-                question.validate_answer(question.parse_answer(last[name]))
+                question.validate_answer(question.parse_answer(answer))
             except ValueError as exc:
-                why = refused[1] if (refused := answer_error(exc)) else str(exc)
+                refused = answer_error(exc)
+                why = refused[1] if refused else (str(exc).strip().splitlines() or [repr(exc)])[0]
+                what = "the answer given with --data" if given else "the recorded answer"
                 raise BadInput(
-                    f"template {version} refuses the recorded answer {name}="
-                    f"{json.dumps(last[name])}: {why}",
+                    f"template {version} refuses {what} {name}={_shown(answer)}: {why}",
                     hint=f"nothing was changed; {_ANSWER_HINT.format(key=name)}",
                 ) from exc
     return sorted(key for key in last if not key.startswith("_") and key not in questions)

@@ -167,6 +167,13 @@ def test_a_refused_recorded_answer_stops_the_update_before_any_change(
         assert 'template 1.1.0 refuses the recorded answer database="postgresql"' in line
         assert "PostgreSQL reserves role names starting with pg_" in line
         assert "--data database=VALUE" in line
+    for data, refusal in (
+        ("database=postgresql", 'refuses the answer given with --data database="postgresql"'),
+        ("databse=sqlite", "template 1.1.0 has no question 'databse'"),
+    ):
+        result = runner.invoke(app, ["update", str(project), "-d", data])
+        assert result.exit_code == 2, result.output
+        assert refusal in " ".join(result.output.split())
     assert git("rev-parse", "HEAD", cwd=project) == head
     assert git("status", "--porcelain", cwd=project) == ""
     assert (project / ".copier-answers.yml").read_text() == answers
