@@ -414,6 +414,9 @@ def update(
         rej_before = _rej_files(target) if conflict == "rej" else set()
         _run_copier_update(target, ref, answers, use_defaults, conflict, quiet)
         kept = _keep_owner_files(target, source, old_version, recorded)
+        for name in kept:  # restored whole: copier's rejected hunks of it are moot
+            if f"{name}.rej" not in rej_before:
+                (target / f"{name}.rej").unlink(missing_ok=True)
         conflicts = _new_conflicts(target, rej_before, conflict)
         # Steps that run after copier's update go here, each adding its lines to the
         # report (scaffold.migrations: the merge migrations it made, or what to run).

@@ -64,16 +64,22 @@ def test_changed_answer_keeps_the_owners_file_and_drops_the_untouched_one(
     assert "deleted file mode" in preview.output  # admin_notes.txt, untouched, may go
     assert "admin_panel.py" not in preview.output.split("kept:")[0]  # not in the diff
 
-    result = runner.invoke(app, ["update", str(project), "-d", "admin=false"])
-    assert result.exit_code == 0, result.output
-    assert "kept: admin_panel.py - you changed it; the template no longer produces it" in (
-        result.output
-    )
-    assert "def my_view():" in panel.read_text()
-    assert not (project / "admin_notes.txt").exists()
-    status = git("status", "--porcelain", cwd=project)
-    assert "admin_panel.py" not in status and "D admin_notes.txt" in status
-    assert "admin: false" in (project / ".copier-answers.yml").read_text()
+    head = git("rev-parse", "HEAD", cwd=project)
+    for mode in ("rej", "inline"):
+        result = runner.invoke(
+            app, ["update", str(project), "-d", "admin=false", "--conflict", mode]
+        )
+        assert result.exit_code == 0, result.output
+        assert "kept: admin_panel.py - you changed it; the template no longer produces it" in (
+            result.output
+        )
+        assert "Conflicts" not in result.output
+        assert "def my_view():" in panel.read_text()
+        assert not (project / "admin_notes.txt").exists()
+        status = git("status", "--porcelain", "--untracked-files=all", cwd=project)
+        assert "admin_panel.py" not in status and "D admin_notes.txt" in status
+        assert "admin: false" in (project / ".copier-answers.yml").read_text()
+        git("reset", "--hard", "--quiet", head, cwd=project)
 
 
 def test_a_renamed_template_file_keeps_the_owners_version(
