@@ -381,3 +381,17 @@ def test_ask_needs_a_terminal(tiny: Path) -> None:
     assert result.exit_code == 2
     assert "--ask needs a terminal" in result.output
     assert git("status", "--porcelain", cwd=tiny) == ""
+
+
+def test_new_names_the_refused_answer_through_the_shared_translator(
+    fake_package: Ship, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_package({**TINY_TEMPLATE, "copier.yml": TINY_TEMPLATE["copier.yml"] + DATABASE_V2})
+    monkeypatch.chdir(tmp_path)
+    answers = ["-d", "project_slug=pg_app", "-d", "database=postgresql"]
+    result = runner.invoke(app, ["new", "app", "-f", "fastapi", "--defaults", *answers])
+    assert result.exit_code == 2, result.output
+    output = " ".join(result.output.split())
+    assert "the answer to 'database' is refused: PostgreSQL reserves role names" in output
+    assert "--data database=VALUE" in output
+    assert not (tmp_path / "app").exists()
