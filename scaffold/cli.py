@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -320,11 +319,14 @@ def update(
     """Bring a generated project up to the installed template version.
 
     Wraps `copier update`: the project must be a clean git work tree; your changes are
-    kept, and where they clash with the template's, conflict markers show both sides.
+    kept (a file you changed is never deleted), and where they clash with the template's,
+    the output says where each side is.
     """
+    from scaffold.display import show_update
+    from scaffold.generate import stdin_is_interactive
     from scaffold.update import update as run_update
 
-    if ask and not sys.stdin.isatty():
+    if ask and not stdin_is_interactive():
         raise BadInput("--ask needs a terminal", hint="pass answers with --data KEY=VALUE")
     result = run_update(
         path,
@@ -335,30 +337,7 @@ def update(
         conflict="rej" if conflict is ConflictMode.rej else "inline",
         quiet=not ask,
     )
-    if result.moved_from:
-        note = "pretending: not recorded" if pretend else "recorded in a commit of its own"
-        out().print(f"Template source {result.moved_from} -> {result.source} ({note}).")
-    versions = f"{result.old_version} -> {result.new_version}"
-    files = f"{len(result.changes)} file{'' if len(result.changes) == 1 else 's'}"
-    if not result.changes:
-        out().print(f"Already up to date ({result.new_version}).")
-    elif pretend:
-        print(result.diff)
-        out().print(f"Pretend update {versions}: {files} would change.")
-    else:
-        out().print(f"Updated {versions}: {files} changed.")
-    for version, notes in result.notes:
-        from rich.markdown import Markdown  # only here: it costs start-up time
-
-        out().print(f"\n[bold]What template {version} changes[/]", highlight=False)
-        out().print(Markdown(notes))
-    if result.conflicts:
-        out().print(
-            "[bold yellow]Conflicts[/] (your version and the template's are both kept "
-            "between markers): " + ", ".join(result.conflicts)
-        )
-    if not pretend and result.changes:
-        out().print("Review with `git diff`, resolve any conflicts, then commit.")
+    show_update(out(), result, pretend=pretend)
 
 
 @app.command(short_help="Rank the three frameworks for the project's needs, with reasons.")

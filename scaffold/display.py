@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
 from scaffold.decision import Ranking
 from scaffold.frameworks import COMPARISON, EVERY_STARTER, STARTER_PARTS, Framework
+
+if TYPE_CHECKING:
+    from scaffold.update import UpdateResult
 
 
 def show_ranking(console: Console, ranking: Ranking) -> None:
@@ -64,3 +67,85 @@ def next_steps(shown: str, answers: dict[str, Any], active_venv: str | None) -> 
     ]
     lines = "".join(f"  {step}\n" for step in steps)
     return f"Next steps:\n{lines}Later, `scaffold update` brings in new template versions."
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def conflict_lines(result: UpdateResult) -> list[str]:
+    """Where each side of every conflict this update made is, for its --conflict mode."""
+    if not result.conflicts:
+        return []
+    if result.conflict_mode == "rej":
+        lines = [
+            f"Conflicts in {_plural(len(result.conflicts), 'file')} (--conflict rej): each "
+            "file now holds the template's version; your change that clashed with it is "
+            "only in FILE.rej beside it (a diff hunk git does not track):"
+        ]
+        lines += [f"  {name}  <- yours: {name}.rej" for name in result.conflicts]
+        lines.append("Apply each .rej by hand where it still fits, then delete the .rej files.")
+        return lines
+    lines = [
+        f"Conflicts in {_plural(len(result.conflicts), 'file')}: each holds both sides, "
+        "yours between `<<<<<<< before updating` and `=======`, the template's between "
+        "`=======` and `>>>>>>> after updating`:"
+    ]
+    lines += [f"  {name}" for name in result.conflicts]
+    lines.append("Keep what you want, remove the marker lines, then `git add` the file.")
+    return lines
+
+
+def show_update(console: Console, result: UpdateResult, *, pretend: bool) -> None:
+    """What `scaffold update` did (or, pretending, would do), and what is left to do."""
+    if result.dirty:
+        console.print(
+            f"Note: the tree has uncommitted changes ({_plural(len(result.dirty), 'file')}); "
+            "this preview updates the last commit without them. A real update needs them "
+            "committed or stashed.",
+            highlight=False,
+        )
+    if result.moved_from:
+        note = "pretending: not recorded" if pretend else "recorded in a commit of its own"
+        console.print(
+            f"Template source {result.moved_from} -> {result.source} ({note}).", highlight=False
+        )
+    if result.old_version == result.new_version:
+        versions = f"with template {result.new_version} (same version, new answers)"
+    else:
+        versions = f"{result.old_version} -> {result.new_version}"
+    files = _plural(len(result.changes), "file")
+    if not result.changes:
+        console.print(f"Already up to date ({result.new_version}).", highlight=False)
+    elif pretend:
+        console.out(result.diff, highlight=False)
+        console.print(f"Pretend update {versions}: {files} would change.", highlight=False)
+    else:
+        console.print(f"Updated {versions}: {files} changed.", highlight=False)
+    for version, notes in result.notes:
+        from rich.markdown import Markdown  # only here: it costs start-up time
+
+        console.print(f"\n[bold]What template {version} changes[/]", highlight=False)
+        console.print(Markdown(notes))
+    for name in result.kept:
+        console.print(
+            f"kept: {name} - you changed it; the template no longer produces it",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    record = "would no longer record" if pretend else "no longer records"
+    for key in result.dropped_answers:
+        console.print(
+            f"dropped answer: {key} - the template has no such question; "
+            f".copier-answers.yml {record} it",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    for line in result.report:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    for line in conflict_lines(result):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    if not pretend and result.changes:
+        console.print("Review with `git diff`, resolve any conflicts, then commit.")

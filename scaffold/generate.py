@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import __version__
-from scaffold.errors import BadInput, ScaffoldError
+from scaffold.errors import BadInput, ScaffoldError, copier_errors
 from scaffold.frameworks import Framework
 from scaffold.git import commit_all, git, is_git_url, user_identity
 from scaffold.names import check_project_name, check_slug, slugify
@@ -120,7 +120,6 @@ def _author_defaults(cwd: Path) -> dict[str, str]:
 
 def _render(plan: NewProject, staging: Path, src: str, ref: str | None) -> dict[str, Any]:
     from copier import run_copy
-    from copier.errors import CopierError, InteractiveSessionError
 
     from scaffold.compile_cache import compiled_templates
 
@@ -130,31 +129,25 @@ def _render(plan: NewProject, staging: Path, src: str, ref: str | None) -> dict[
         **_author_defaults(plan.destination.parent),
         **plan.suggestions,
     }
-    try:
-        with compiled_templates():
-            run_copy(
-                src,
-                staging,
-                data=data,
-                user_defaults=defaults,
-                defaults=plan.use_defaults or not plan.interactive,
-                vcs_ref=ref,
-                unsafe=False,
-                quiet=plan.quiet,
-                overwrite=False,
-            )
-    except KeyboardInterrupt:
-        raise KeyboardInterrupt from None  # copier's subclass carries a screenful of repr
-    except InteractiveSessionError as exc:
-        raise BadInput(
-            f"cannot ask the template's questions here: {exc}",
-            hint="add --defaults, or answer with --data KEY=VALUE",
-        ) from exc
-    except CopierError as exc:
-        raise ScaffoldError(f"the template could not be rendered: {exc}") from exc
-    except ValueError as exc:  # copier's answer validation and missing defaults
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise BadInput(message, hint="fix the answer with --data KEY=VALUE") from exc
+    with (
+        copier_errors(
+            "the template could not be rendered",
+            answer_hint="answer it with --data {key}=VALUE",
+            ask_hint="add --defaults, or answer with --data KEY=VALUE",
+        ),
+        compiled_templates(),
+    ):
+        run_copy(
+            src,
+            staging,
+            data=data,
+            user_defaults=defaults,
+            defaults=plan.use_defaults or not plan.interactive,
+            vcs_ref=ref,
+            unsafe=False,
+            quiet=plan.quiet,
+            overwrite=False,
+        )
     return read_answers(staging, required=False)
 
 
