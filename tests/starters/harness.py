@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
@@ -660,28 +661,50 @@ def dotenv_replaced(project: Path, content: str | None) -> Iterator[Path]:
 
 
 def run_until_exit(
-    args: list[str], *, cwd: Path, env: Mapping[str, str], timeout: float = 90
+    args: list[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    port: int | None = None,
+    timeout: float = 90,
 ) -> tuple[int | None, str]:
-    """Run a command that should stop by itself; return (exit code, output).
+    """Run a server command that should refuse to start; return (exit code, output).
 
-    The exit code is ``None`` when it was still running after ``timeout`` seconds (its
-    process group is then killed).
+    The exit code is ``None`` when it did not stop by itself: it was still running after
+    ``timeout`` seconds, or it accepted connections on ``port`` (it started serving). Its
+    process group is killed either way.
     """
-    process = subprocess.Popen(
-        args,
-        cwd=cwd,
-        env=dict(env),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        kill_process_group(process)
-        return None, ""
-    # Workers may outlive their parent: sweep the group.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    return process.returncode, output.decode("utf-8", errors="replace")
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            args,
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        code: int | None = None
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                code = process.poll()
+                if code is not None:
+                    break
+                if port is not None and _accepts_connections(port):
+                    break
+                time.sleep(0.25)
+        finally:
+            # Workers may outlive their parent: always sweep the group.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
+        output.seek(0)
+        return code, output.read().decode("utf-8", errors="replace")
+
+
+def _accepts_connections(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0

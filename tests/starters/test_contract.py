@@ -1300,20 +1300,22 @@ def test_too_long_title_is_string_too_long(member: User) -> None:
         assert_validation(response, ["body", "title"])
         entry = next(e for e in response.json()["detail"] if e["loc"] == ["body", "title"])
         assert entry["type"] == "string_too_long", entry
-        assert "200 characters" in entry["msg"], entry
+        assert "200" in entry["msg"], entry
 
 
 @pytest.mark.parametrize(
     ("encoding", "charset"),
-    [("utf-16", "utf-16"), ("utf-16-le", "utf-16le"), ("ascii", "iso-8859-1"), ("ascii", "ascii")],
-    ids=["utf-16", "utf-16le", "latin-1-declared", "ascii-declared"],
+    [("utf-16", "utf-16"), ("utf-16-le", "utf-16le"), ("latin-1", "iso-8859-1")],
+    ids=["utf-16", "utf-16le", "latin-1"],
 )
 def test_non_utf8_json_is_422_body(api: Client, member: User, encoding: str, charset: str) -> None:
     content_type = f"application/json; charset={charset}"
-    item = json.dumps({"title": "t", "price": 1}).encode(encoding)
+    item = json.dumps({"title": "é", "price": 1}, ensure_ascii=False).encode(encoding)
     response = member.client.post("/api/items", body=item, content_type=content_type)
     assert_validation(response, ["body"])
-    account = json.dumps({"email": unique_email(), "password": PASSWORD}).encode(encoding)
+    account = json.dumps(
+        {"email": unique_email(), "password": "pässwörd"}, ensure_ascii=False
+    ).encode(encoding)
     response = api.post("/api/auth/register", body=account, content_type=content_type)
     assert_validation(response, ["body"])
 

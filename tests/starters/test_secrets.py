@@ -56,7 +56,7 @@ def _error_lines(output: str) -> list[str]:
 
 
 def _assert_refused(code: int | None, output: str, expected: str, *, lines: range) -> None:
-    assert code is not None, "the server kept running without a usable SECRET_KEY"
+    assert code is not None, f"the server started without a usable SECRET_KEY:\n{output}"
     assert code != 0, f"exit 0 without a usable SECRET_KEY:\n{output}"
     assert "Traceback" not in output, f"a traceback, not one line:\n{output}"
     errors = _error_lines(output)
@@ -84,7 +84,10 @@ def test_make_serve_refuses_without_a_usable_secret(
     )
     with harness.dotenv_replaced(project.path, None):
         code, output = harness.run_until_exit(
-            ["make", "--no-print-directory", "serve"], cwd=project.path, env=env
+            ["make", "--no-print-directory", "serve"],
+            cwd=project.path,
+            env=env,
+            port=int(env["PORT"]),
         )
     _assert_refused(code, output, expected, lines=range(1, 2))
 
@@ -93,7 +96,10 @@ def test_a_weak_secret_in_dotenv_is_refused_too(project: Project, tmp_path: Path
     env = _serve_env(project, tmp_path, ENVIRONMENT=None, SECRET_KEY=None)
     with harness.dotenv_replaced(project.path, "ENVIRONMENT=development\nSECRET_KEY=secret\n"):
         code, output = harness.run_until_exit(
-            ["make", "--no-print-directory", "serve"], cwd=project.path, env=env
+            ["make", "--no-print-directory", "serve"],
+            cwd=project.path,
+            env=env,
+            port=int(env["PORT"]),
         )
     _assert_refused(code, output, harness.SECRET_KEY_ERROR_DEVELOPMENT, lines=range(1, 2))
 
@@ -138,7 +144,9 @@ def test_granian_started_directly_refuses_with_one_line_per_worker(
         else harness.SECRET_KEY_ERROR_DEVELOPMENT
     )
     with harness.dotenv_replaced(project.path, None):
-        code, output = harness.run_until_exit(arguments, cwd=project.path, env=env)
+        code, output = harness.run_until_exit(
+            arguments, cwd=project.path, env=env, port=int(env["PORT"])
+        )
     _assert_refused(code, output, expected, lines=range(1, 3))
 
 
