@@ -671,7 +671,7 @@ def run_until_exit(
     """Run a server command that should refuse to start; return (exit code, output).
 
     The exit code is ``None`` when it did not stop by itself: it was still running after
-    ``timeout`` seconds, or it accepted connections on ``port`` (it started serving). Its
+    ``timeout`` seconds, or it answered HTTP on ``port`` (it started serving). Its
     process group is killed either way.
     """
     with tempfile.TemporaryFile() as output:
@@ -691,7 +691,7 @@ def run_until_exit(
                 code = process.poll()
                 if code is not None:
                     break
-                if port is not None and _accepts_connections(port):
+                if port is not None and _answers_http(port):
                     break
                 time.sleep(0.25)
         finally:
@@ -704,7 +704,11 @@ def run_until_exit(
         return code, output.read().decode("utf-8", errors="replace")
 
 
-def _accepts_connections(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+def _answers_http(port: int) -> bool:
+    """Whether an app answers HTTP on ``port`` (granian listens before its workers import
+    the app, so an open port alone proves nothing)."""
+    try:
+        Client(f"http://127.0.0.1:{port}", timeout=1).get("/health")
+    except (OSError, http.client.HTTPException):
+        return False
+    return True
