@@ -1573,6 +1573,32 @@ def test_expired_token_is_401(expiring_server: Server) -> None:
         assert_401(answer, BAD_CREDENTIALS)
 
 
+@pytest.fixture(scope="module")
+def untrusting_server(
+    project: Project, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The starter in production trusting proxy headers only from an address not ours."""
+    folder = tmp_path_factory.mktemp(f"{project.framework}-untrusting")
+    with Server(
+        project.path,
+        harness.sqlite_url(folder / "db.sqlite3"),
+        log_path=folder / "server.log",
+        overrides={"FORWARDED_ALLOW_IPS": "192.0.2.10"},
+    ) as running:
+        yield running
+
+
+def test_proxy_headers_from_an_untrusted_peer_are_ignored(untrusting_server: Server) -> None:
+    api = Client(untrusting_server.base_url)
+    for headers in (
+        {"X-Forwarded-Proto": "https"},
+        {"X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.10"},
+    ):
+        response = api.get("/health", headers=headers)
+        assert response.status == 200, response.text
+        assert response.header("Strict-Transport-Security") is None, (headers, response.headers)
+
+
 UNREACHABLE_DATABASE = "postgresql://scaffold:scaffold@127.0.0.1:1/x"
 
 
