@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shlex
@@ -193,6 +194,9 @@ def test_dotenv_target_writes_a_fresh_secret_once(project: Project) -> None:
 def test_dotenv_target_never_overwrites(project: Project) -> None:
     mine = "# mine\nSECRET_KEY=" + "a1" * 32 + "\nDATABASE_URL=sqlite:///./mine.db\n"
     with harness.dotenv_replaced(project.path, mine) as dotenv:
+        # Older than .env.example (as after an update that changed it): still kept.
+        example_mtime = (project.path / ".env.example").stat().st_mtime
+        os.utime(dotenv, (example_mtime - 3600, example_mtime - 3600))
         assert "token_hex" not in _make(project, "--dry-run", "install")
         _make(project, ".env")
         assert dotenv.read_text("utf-8") == mine
