@@ -80,3 +80,13 @@ def postgres_url(framework: str) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test (dropped afterwards)."""
     with harness.fresh_postgres_database(framework) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def server(
+    project: Project, database: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[harness.Server]:
+    """The starter served in production mode on the database under test (one per module)."""
+    log = tmp_path_factory.mktemp(f"{project.framework}-{database}-server") / "server.log"
+    with harness.Server(project.path, database_url, log_path=log) as running:
+        yield running

@@ -14,12 +14,14 @@ import hmac
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
@@ -59,6 +61,25 @@ _PROJECT_VARIABLES = (
 
 #: Read at import, before any test isolates HOME: uv keeps its (large) cache across tests.
 _UV_CACHE_DIR = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")
+
+#: Keys once written in the starters' source as a development fallback (issue 9): a token
+#: signed with one of them must never be accepted.
+OLD_SOURCE_KEYS = (
+    "insecure-development-key-set-SECRET_KEY-in-.env",
+    "development-only-secret-key-do-not-use-in-production-0123456789",
+)
+#: The request body limit of every starter (SPEC §6): over it, 413 before parsing.
+MAX_BODY_BYTES = 1024 * 1024
+#: The one line a starter prints when it refuses to start without a usable SECRET_KEY.
+SECRET_KEY_ERROR_DEVELOPMENT = (
+    "error: SECRET_KEY is missing or too weak: run 'make install' to write a .env with a "
+    "fresh one, or export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+)
+SECRET_KEY_ERROR_PRODUCTION = (
+    "error: SECRET_KEY is missing or too weak: production needs a random value of at least "
+    "32 characters in the environment, e.g. export "
+    "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+)
 
 SERVER_START_TIMEOUT = 60.0
 MAKE_TIMEOUT = 600.0
@@ -470,9 +491,15 @@ class Client:
         form: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         content_type: str | None = None,
+        chunked: bool = False,
     ) -> Response:
         """Send one request. ``json_body`` is encoded as JSON, ``form`` as urlencoded,
-        ``body`` goes as given (with ``content_type`` if set)."""
+        ``body`` goes as given (with ``content_type`` if set).
+
+        A ``Host`` in ``headers`` replaces the real one. ``chunked`` sends the body with
+        ``Transfer-Encoding: chunked`` (no ``Content-Length``). A server may answer and
+        close before it read a large body: the answer is still read and returned.
+        """
         all_headers: dict[str, str] = {}
         if self.token is not None:
             all_headers["Authorization"] = f"Bearer {self.token}"
@@ -492,13 +519,26 @@ class Client:
         connection = http.client.HTTPConnection(
             parts.hostname or "127.0.0.1", parts.port, timeout=self.timeout
         )
+        custom_host = any(name.lower() == "host" for name in all_headers)
         try:
-            connection.putrequest(method, path, skip_accept_encoding=True)
+            connection.putrequest(method, path, skip_host=custom_host, skip_accept_encoding=True)
             for name, value in all_headers.items():
                 connection.putheader(name, value)
-            if payload is not None or method in {"POST", "PUT", "PATCH"}:
+            if chunked:
+                connection.putheader("Transfer-Encoding", "chunked")
+            elif payload is not None or method in {"POST", "PUT", "PATCH"}:
                 connection.putheader("Content-Length", str(len(payload or b"")))
-            connection.endheaders(payload)
+            try:
+                if chunked:
+                    connection.endheaders()
+                    for start in range(0, len(payload or b""), 65536):
+                        chunk = (payload or b"")[start : start + 65536]
+                        connection.send(f"{len(chunk):X}\r\n".encode() + chunk + b"\r\n")
+                    connection.send(b"0\r\n\r\n")
+                else:
+                    connection.endheaders(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # answered (413) before the whole body went: read that answer
             answer = connection.getresponse()
             data = answer.read()
             headers_out = {k.lower(): v for k, v in answer.getheaders()}
@@ -557,3 +597,118 @@ def jwt_signature_valid(token: str, key: str) -> bool:
     header, payload, signature = token.split(".")
     expected = hmac.new(key.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
     return hmac.compare_digest(expected, b64url_decode(signature))
+
+
+# ----------------------------------------------------------------------- accounts
+
+
+def register_and_login(base_url: str, email: str, password: str) -> str:
+    """Register ``email`` on a served starter and return a fresh access token for it."""
+    client = Client(base_url)
+    created = client.post("/api/auth/register", json_body={"email": email, "password": password})
+    assert created.status == 201, f"register: {created.status} {created.text}"
+    answer = client.post("/api/auth/token", form={"username": email, "password": password})
+    assert answer.status == 200, f"token: {answer.status} {answer.text}"
+    token: str = answer.json()["access_token"]
+    return token
+
+
+# ---------------------------------------------------------------------------- logs
+
+#: What must never reach a server log (SPEC §6): hashes, tokens, addresses, SQL parameters.
+_LOG_LEAKS = {
+    "an argon2 hash": re.compile(r"\$argon2(id|i|d)\$"),
+    "a pbkdf2 hash": re.compile(r"pbkdf2_sha\d+\$|\$pbkdf2"),
+    "a bcrypt hash": re.compile(r"\$2[aby]\$\d\d\$"),
+    "a JWT": re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
+    "an email address": re.compile(r"[\w.%+-]+@[\w-]+(\.[\w-]+)*\.[A-Za-z]{2,}"),
+    "SQL parameters": re.compile(r"\[parameters: "),
+}
+
+
+def log_leaks(log: str, *secrets_sent: str) -> list[str]:
+    """The lines of a server log that carry a secret, each with what it carries.
+
+    ``secrets_sent`` are literal values (passwords, tokens) the test sent and that must
+    not appear either.
+    """
+    found = []
+    for number, line in enumerate(log.splitlines(), start=1):
+        kinds = [kind for kind, pattern in _LOG_LEAKS.items() if pattern.search(line)]
+        kinds += ["a value the test sent" for value in secrets_sent if value and value in line]
+        if kinds:
+            found.append(f"line {number} ({', '.join(kinds)}): {line[:300]}")
+    return found
+
+
+@contextlib.contextmanager
+def dotenv_replaced(project: Path, content: str | None) -> Iterator[Path]:
+    """Swap the project's ``.env`` for ``content`` (``None``: no ``.env``); restore it after.
+
+    Yields the path of ``.env``. Whatever a test leaves there is discarded.
+    """
+    dotenv = project / ".env"
+    saved = dotenv.read_bytes() if dotenv.exists() else None
+    dotenv.unlink(missing_ok=True)
+    if content is not None:
+        dotenv.write_text(content, "utf-8")
+    try:
+        yield dotenv
+    finally:
+        dotenv.unlink(missing_ok=True)
+        if saved is not None:
+            dotenv.write_bytes(saved)
+
+
+def run_until_exit(
+    args: list[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    port: int | None = None,
+    timeout: float = 90,
+) -> tuple[int | None, str]:
+    """Run a server command that should refuse to start; return (exit code, output).
+
+    The exit code is ``None`` when it did not stop by itself: it was still running after
+    ``timeout`` seconds, or it answered HTTP on ``port`` (it started serving). Its
+    process group is killed either way.
+    """
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            args,
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        code: int | None = None
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                code = process.poll()
+                if code is not None:
+                    break
+                if port is not None and _answers_http(port):
+                    break
+                time.sleep(0.25)
+        finally:
+            # Workers may outlive their parent: always sweep the group.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
+        output.seek(0)
+        return code, output.read().decode("utf-8", errors="replace")
+
+
+def _answers_http(port: int) -> bool:
+    """Whether an app answers HTTP on ``port`` (granian listens before its workers import
+    the app, so an open port alone proves nothing)."""
+    try:
+        Client(f"http://127.0.0.1:{port}", timeout=1).get("/health")
+    except (OSError, http.client.HTTPException):
+        return False
+    return True

@@ -7,6 +7,7 @@ database. Every test registers its own users, so tests do not depend on each oth
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import time
@@ -17,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -35,19 +36,11 @@ BAD_LOGIN = {"detail": "Incorrect email or password"}
 DB_UNAVAILABLE = {"detail": "Database unavailable"}
 CORS_ORIGIN = "http://localhost:5173"
 PASSWORD = "correct horse battery"
+#: Keys once written in the starters' source as a development fallback (issue 9).
+OLD_SOURCE_KEYS = harness.OLD_SOURCE_KEYS
 
 
 # ---------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def server(
-    project: Project, database: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    """The starter served in production mode on the database under test."""
-    log = tmp_path_factory.mktemp(f"{project.framework}-{database}-server") / "server.log"
-    with Server(project.path, database_url, log_path=log) as running:
-        yield running
 
 
 @pytest.fixture
@@ -527,6 +520,9 @@ def test_protected_routes_need_a_valid_token(
         "no-sub": harness.make_jwt({"exp": now + 600}, server.secret_key),
         "exp-not-a-number": harness.make_jwt({**claims, "exp": "soon"}, server.secret_key),
         "long": "a" * 8000,
+        # The keys the starters once wrote in their source (issue 9): never valid.
+        "old-fastapi-key": harness.make_jwt(claims, OLD_SOURCE_KEYS[0]),
+        "old-django-key": harness.make_jwt(claims, OLD_SOURCE_KEYS[1]),
     }
     for name, token in bad_tokens.items():
         response = api.with_token(token).request(method, path, json_body=body)
@@ -1120,6 +1116,434 @@ def test_no_500_ever(member: User, probe: Probe) -> None:
         assert "detail" in response.json()
 
 
+# ------------------------------------------------- fail closed (issue 9, "Errors" lines)
+
+TOO_LARGE = {"detail": "Request body is too large"}
+INVALID_HOST = {"detail": "Invalid Host header"}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def json_of_size(size: int, **fields: Any) -> bytes:
+    """A JSON object of exactly ``size`` bytes: ``fields`` plus an ignored ``pad`` string."""
+    base = json.dumps({**fields, "pad": ""}).encode()
+    padded = json.dumps({**fields, "pad": "x" * (size - len(base))}).encode()
+    assert len(padded) == size
+    return padded
+
+
+def form_of_size(size: int, **fields: str) -> bytes:
+    """A urlencoded form of exactly ``size`` bytes: ``fields`` plus an ignored ``pad``."""
+    base = urlencode({**fields, "pad": ""}).encode()
+    padded = urlencode({**fields, "pad": "x" * (size - len(base))}).encode()
+    assert len(padded) == size
+    return padded
+
+
+OVER_LIMIT = harness.MAX_BODY_BYTES + 1
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_body_over_one_mib_is_413_on_every_route(member: User, chunked: bool) -> None:
+    item = create_item(member.client)
+    anonymous = Client(member.client.base_url)
+    big_json = json_of_size(OVER_LIMIT, title="t", price=1)
+    cases = [
+        (anonymous, "POST", "/api/auth/register", big_json, "application/json"),
+        (member.client, "POST", "/api/items", big_json, "application/json"),
+        (member.client, "PATCH", f"/api/items/{item['id']}", big_json, "application/json"),
+        (
+            anonymous,
+            "POST",
+            "/api/auth/token",
+            form_of_size(OVER_LIMIT, username=member.email, password=PASSWORD),
+            "application/x-www-form-urlencoded",
+        ),
+    ]
+    for client, method, path, body, content_type in cases:
+        response = client.request(
+            method, path, body=body, content_type=content_type, chunked=chunked
+        )
+        assert response.status == 413, f"{method} {path}: {response.status} {response.text[:300]}"
+        assert_error(response, 413, TOO_LARGE)
+    # Nothing of it was stored.
+    assert member.client.get(f"/api/items/{item['id']}").json() == item
+
+
+def test_body_of_exactly_one_mib_is_not_413(api: Client, member: User) -> None:
+    email = unique_email("big")
+    register_body = json_of_size(harness.MAX_BODY_BYTES, email=email, password=PASSWORD)
+    created = api.post("/api/auth/register", body=register_body, content_type="application/json")
+    assert created.status == 201, f"{created.status} {created.text[:300]}"
+    token_body = form_of_size(harness.MAX_BODY_BYTES, username=email, password=PASSWORD)
+    token = api.post(
+        "/api/auth/token", body=token_body, content_type="application/x-www-form-urlencoded"
+    )
+    assert token.status == 200, f"{token.status} {token.text[:300]}"
+    item_body = json_of_size(harness.MAX_BODY_BYTES, title="big", price=1)
+    item = member.client.post("/api/items", body=item_body, content_type="application/json")
+    assert item.status == 201, f"{item.status} {item.text[:300]}"
+
+
+#: Every method a path accepts (HEAD may be added by a server that answers it).
+ALLOWED = {
+    "/api/items": {"GET", "POST"},
+    "/api/items/2147483647": {"DELETE", "GET", "PATCH"},
+    "/api/users/me": {"GET"},
+    "/api/auth/register": {"POST"},
+    "/api/auth/token": {"POST"},
+}
+PROBED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allow_header(response: Response) -> set[str]:
+    return {m.strip().upper() for m in (response.header("Allow") or "").split(",") if m.strip()}
+
+
+@pytest.mark.parametrize("path", list(ALLOWED))
+def test_405_lists_every_allowed_method(member: User, path: str) -> None:
+    """``Allow`` is complete and true: its methods are answered, the others are 405."""
+    expected = ALLOWED[path]
+    answers = {method: member.client.request(method, path) for method in PROBED_METHODS}
+    refused = {method for method, response in answers.items() if response.status == 405}
+    assert refused, f"{path}: no method is refused: {answers}"
+    for method in refused:
+        response = answers[method]
+        if method != "HEAD":
+            assert_error(response, 405, {"detail": "Method Not Allowed"})
+        allowed = allow_header(response)
+        assert allowed - {"HEAD"} == expected, f"{method} {path}: Allow {allowed}"
+        assert "OPTIONS" not in allowed, f"{path}: OPTIONS is listed but answers 405"
+        if "HEAD" in allowed:
+            assert answers["HEAD"].status != 405, f"{path}: HEAD is listed but answers 405"
+    for method in expected:
+        assert answers[method].status != 405, f"{method} {path} is refused"
+    assert refused >= {"PUT", "OPTIONS"} - expected
+
+
+@pytest.mark.parametrize("path", ["/api/items", "/api/items/1", "/health"])
+def test_options_without_cors_is_405_json(member: User, path: str) -> None:
+    for client in (Client(member.client.base_url), member.client):
+        response = client.request("OPTIONS", path)
+        assert_error(response, 405, {"detail": "Method Not Allowed"})
+        assert allow_header(response), f"OPTIONS {path}: no Allow header"
+
+
+def _vary(response: Response) -> set[str]:
+    return {part.strip().lower() for part in (response.header("Vary") or "").split(",")}
+
+
+def test_cors_headers_only_for_a_listed_origin_and_vary_always(api: Client, member: User) -> None:
+    responses = {
+        "list": member.client.get("/api/items"),
+        "me": member.client.get("/api/users/me"),
+        "create": member.client.post("/api/items", json_body={"title": "t", "price": 1}),
+        "401": api.get("/api/items"),
+        "404": api.get("/api/no-such-route"),
+        "422": member.client.post("/api/items", json_body={}),
+        "register": register(api, unique_email()),
+    }
+    for name, response in responses.items():
+        assert response.header("Access-Control-Allow-Origin") is None, (name, response.headers)
+        assert response.header("Access-Control-Allow-Credentials") is None, name
+        vary = _vary(response)
+        assert "origin" in vary or "*" in vary, f"{name}: no Vary: Origin in {response.headers}"
+    listed = member.client.get("/api/items", headers={"Origin": CORS_ORIGIN})
+    assert listed.header("Access-Control-Allow-Origin") == CORS_ORIGIN
+    assert "origin" in _vary(listed), listed.headers
+
+
+HOSTILE_HOST = "evil.example<img src=x onerror=alert(1)>"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/health"), ("GET", "/api/items"), ("POST", "/api/auth/register")],
+)
+def test_untrusted_host_is_400_without_echo(api: Client, method: str, path: str) -> None:
+    body = {"email": unique_email(), "password": PASSWORD} if method == "POST" else None
+    for host in (HOSTILE_HOST, "attacker.example", "attacker.example:80"):
+        response = api.request(method, path, json_body=body, headers={"Host": host})
+        assert_error(response, 400, INVALID_HOST)
+        everything = response.text + repr(response.headers)
+        assert "attacker" not in everything and "evil" not in everything, everything
+
+
+def test_hsts_only_for_https_from_a_trusted_proxy(api: Client) -> None:
+    plain = api.get("/health")
+    assert plain.status == 200
+    assert plain.header("Strict-Transport-Security") is None, plain.headers
+    # The suite connects from 127.0.0.1, the default FORWARDED_ALLOW_IPS.
+    for path in ("/health", "/api/items", "/no-such-page"):
+        proxied = api.get(path, headers={"X-Forwarded-Proto": "https"})
+        assert proxied.header("Strict-Transport-Security") == HSTS, (path, proxied.headers)
+        assert proxied.status < 500
+    spoofed = api.get("/health", headers={"X-Forwarded-Proto": "http"})
+    assert spoofed.header("Strict-Transport-Security") is None, spoofed.headers
+
+
+@pytest.mark.parametrize("title", ["   ", " padded ", "\ttab", "x "], ids=repr)
+def test_titles_are_stored_as_sent(member: User, title: str) -> None:
+    item = create_item(member.client, title=title)
+    assert item["title"] == title
+    assert member.client.get(f"/api/items/{item['id']}").json()["title"] == title
+    changed = member.client.patch(f"/api/items/{item['id']}", json_body={"title": f" {title} "})
+    assert changed.status == 200, changed.text
+    assert changed.json()["title"] == f" {title} "
+
+
+def test_too_long_title_is_string_too_long(member: User) -> None:
+    item = create_item(member.client)
+    for response in (
+        member.client.post("/api/items", json_body={"title": "t" * 201, "price": 1}),
+        member.client.patch(f"/api/items/{item['id']}", json_body={"title": "t" * 201}),
+    ):
+        assert_validation(response, ["body", "title"])
+        entry = next(e for e in response.json()["detail"] if e["loc"] == ["body", "title"])
+        assert entry["type"] == "string_too_long", entry
+        assert "200" in entry["msg"], entry
+
+
+@pytest.mark.parametrize(
+    ("encoding", "charset"),
+    [("utf-16", "utf-16"), ("utf-16-le", "utf-16le"), ("latin-1", "iso-8859-1")],
+    ids=["utf-16", "utf-16le", "latin-1"],
+)
+def test_non_utf8_json_is_422_body(api: Client, member: User, encoding: str, charset: str) -> None:
+    content_type = f"application/json; charset={charset}"
+    item = json.dumps({"title": "é", "price": 1}, ensure_ascii=False).encode(encoding)
+    response = member.client.post("/api/items", body=item, content_type=content_type)
+    assert_validation(response, ["body"])
+    account = json.dumps(
+        {"email": unique_email(), "password": "pässwörd"}, ensure_ascii=False
+    ).encode(encoding)
+    response = api.post("/api/auth/register", body=account, content_type=content_type)
+    assert_validation(response, ["body"])
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF-8", '"utf-8"'])
+def test_utf8_charset_is_accepted(member: User, charset: str) -> None:
+    response = member.client.post(
+        "/api/items",
+        body=json.dumps({"title": "é", "price": 1}, ensure_ascii=False).encode(),
+        content_type=f"application/json; charset={charset}",
+    )
+    assert response.status == 201, response.text
+    assert response.json()["title"] == "é"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "GET"])
+@pytest.mark.parametrize("path", ["/api/no-such-route", "/api/items/1/extra", "/api/auth"])
+def test_unknown_api_path_is_404_json_for_every_method(
+    member: User, method: str, path: str
+) -> None:
+    body = {"title": "t", "price": 1} if method in ("POST", "PUT", "PATCH") else None
+    for client in (Client(member.client.base_url), member.client):
+        response = client.request(method, path, json_body=body)
+        assert_error(response, 404, NOT_FOUND)
+
+
+# ---------------------------------------------------------------- honest /openapi.json
+
+PROTECTED_OPERATIONS = {
+    ("/api/users/me", "get"),
+    ("/api/items", "get"),
+    ("/api/items", "post"),
+    ("/api/items/{id}", "get"),
+    ("/api/items/{id}", "patch"),
+    ("/api/items/{id}", "delete"),
+}
+VALIDATED_OPERATIONS = {
+    ("/api/auth/register", "post"),
+    ("/api/auth/token", "post"),
+    ("/api/items", "get"),
+    ("/api/items", "post"),
+    ("/api/items/{id}", "patch"),
+}
+LOOKUP_OPERATIONS = {("/api/items/{id}", m) for m in ("get", "patch", "delete")}
+DATABASE_OPERATIONS = set(OPERATIONS)
+
+
+@pytest.fixture(scope="module")
+def openapi(server: Server) -> dict[str, Any]:
+    response = Client(server.base_url).get("/openapi.json")
+    assert response.status == 200, response.text
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def resolve(document: dict[str, Any], node: Any) -> Any:
+    """``node`` with its ``$ref`` (local, possibly chained) followed."""
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node:
+        reference = node["$ref"]
+        assert reference.startswith("#/"), reference
+        target: Any = document
+        for part in reference[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node, seen = target, seen + 1
+        assert seen < 20, f"$ref loop at {reference}"
+    return node
+
+
+def branches(document: dict[str, Any], schema: Any) -> list[dict[str, Any]]:
+    """The schema and every ``anyOf``/``oneOf``/``allOf`` member, resolved, flattened."""
+    schema = resolve(document, schema)
+    if not isinstance(schema, dict):
+        return []
+    found = [schema]
+    for key in ("anyOf", "oneOf", "allOf"):
+        for member in schema.get(key, []):
+            found.extend(branches(document, member))
+    return found
+
+
+def allows_null(document: dict[str, Any], schema: Any) -> bool:
+    for branch in branches(document, schema):
+        kind = branch.get("type")
+        if branch.get("nullable") is True or kind == "null":
+            return True
+        if isinstance(kind, list) and "null" in kind:
+            return True
+    return False
+
+
+def constraint(document: dict[str, Any], schema: Any, key: str) -> Any:
+    """The value of ``key`` in the schema or the first of its branches that sets it."""
+    for branch in branches(document, schema):
+        if key in branch:
+            return branch[key]
+    return None
+
+
+def properties(document: dict[str, Any], schema: Any) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for branch in branches(document, schema):
+        merged.update(branch.get("properties", {}))
+    return merged
+
+
+def operation_of(document: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    operation = document["paths"][path].get(method)
+    assert operation is not None, f"{method.upper()} {path} is not described"
+    result: dict[str, Any] = operation
+    return result
+
+
+def request_schema(document: dict[str, Any], path: str, method: str) -> Any:
+    content = operation_of(document, path, method)["requestBody"]["content"]
+    media = WITH_BODY[(path, method)]
+    return resolve(document, content[media]["schema"])
+
+
+def test_openapi_documents_every_error_status(openapi: dict[str, Any]) -> None:
+    problems: list[str] = []
+    global_security = openapi.get("security")
+    for path, method in OPERATIONS:
+        operation = operation_of(openapi, path, method)
+        label = f"{method.upper()} {path}"
+        responses = {str(code): resolve(openapi, r) for code, r in operation["responses"].items()}
+        wanted: set[str] = set()
+        if (path, method) in PROTECTED_OPERATIONS:
+            wanted.add("401")
+            security = operation.get("security", global_security)
+            if not security:
+                problems.append(f"{label}: no security requirement")
+            headers = {name.lower() for name in responses.get("401", {}).get("headers", {})}
+            if "401" in responses and "www-authenticate" not in headers:
+                problems.append(f"{label}: the 401 does not document WWW-Authenticate")
+        if (path, method) in VALIDATED_OPERATIONS:
+            wanted.add("422")
+        if (path, method) in LOOKUP_OPERATIONS:
+            wanted.add("404")
+        if (path, method) == ("/api/auth/register", "post"):
+            wanted.add("409")
+        if (path, method) == ("/api/auth/token", "post"):
+            wanted.add("401")
+        if "requestBody" in operation:
+            wanted.add("413")
+        if (path, method) in DATABASE_OPERATIONS:
+            wanted.add("503")
+        for status in sorted(wanted - set(responses)):
+            problems.append(f"{label}: no {status} response")
+        for status, response in responses.items():
+            if not status.startswith(("4", "5")):
+                continue
+            content = response.get("content", {}).get("application/json")
+            if not content or not content.get("schema"):
+                problems.append(f"{label}: the {status} has no JSON schema")
+                continue
+            if "detail" not in properties(openapi, content["schema"]):
+                problems.append(f"{label}: the {status} schema has no `detail`")
+    assert not problems, "/openapi.json is not honest:\n" + "\n".join(problems)
+
+
+def test_openapi_schemas_say_what_the_server_enforces(openapi: dict[str, Any]) -> None:
+    problems: list[str] = []
+
+    def expect(label: str, actual: Any, wanted: Any) -> None:
+        if actual != wanted:
+            problems.append(f"{label}: {actual!r}, expected {wanted!r}")
+
+    account = properties(openapi, request_schema(openapi, "/api/auth/register", "post"))
+    expect("register email format", constraint(openapi, account.get("email"), "format"), "email")
+    password = account.get("password")
+    expect("register password minLength", constraint(openapi, password, "minLength"), 8)
+    expect("register password maxLength", constraint(openapi, password, "maxLength"), 128)
+    for path, method, name in (
+        ("/api/items", "post", "ItemCreate"),
+        ("/api/items/{id}", "patch", "ItemUpdate"),
+    ):
+        fields = properties(openapi, request_schema(openapi, path, method))
+        title, description, price = (fields.get(k) for k in ("title", "description", "price"))
+        expect(f"{name}.title minLength", constraint(openapi, title, "minLength"), 1)
+        expect(f"{name}.title maxLength", constraint(openapi, title, "maxLength"), 200)
+        expect(f"{name}.title nullable", allows_null(openapi, title), False)
+        expect(f"{name}.description maxLength", constraint(openapi, description, "maxLength"), 2000)
+        expect(f"{name}.description nullable", allows_null(openapi, description), True)
+        expect(f"{name}.price maximum", constraint(openapi, price, "maximum"), 1_000_000_000)
+        expect(f"{name}.price nullable", allows_null(openapi, price), False)
+        exclusive = constraint(openapi, price, "exclusiveMinimum")
+        if exclusive is True:  # OpenAPI 3.0 spelling
+            expect(f"{name}.price minimum", constraint(openapi, price, "minimum"), 0)
+        else:
+            expect(f"{name}.price exclusiveMinimum", exclusive, 0)
+            minimum = constraint(openapi, price, "minimum")
+            if minimum is not None and minimum <= 0:
+                problems.append(f"{name}.price: minimum {minimum} allows 0")
+    listing = operation_of(openapi, "/api/items", "get")
+    params = {p["name"]: resolve(openapi, p) for p in listing.get("parameters", [])}
+    for name, low, high, default in (("limit", 1, 100, 20), ("offset", 0, None, 0)):
+        schema = params.get(name, {}).get("schema")
+        expect(f"{name} minimum", constraint(openapi, schema, "minimum"), low)
+        expect(f"{name} maximum", constraint(openapi, schema, "maximum"), high)
+        expect(f"{name} default", constraint(openapi, schema, "default"), default)
+    for method in ("get", "patch", "delete"):
+        operation = operation_of(openapi, "/api/items/{id}", method)
+        every = operation.get("parameters", []) + openapi["paths"]["/api/items/{id}"].get(
+            "parameters", []
+        )
+        ids = [resolve(openapi, p) for p in every if resolve(openapi, p).get("name") == "id"]
+        kind = constraint(openapi, ids[0].get("schema") if ids else None, "type")
+        expect(f"{method.upper()} /api/items/{{id}} id type", kind, "integer")
+    assert not problems, "/openapi.json says other than the server does:\n" + "\n".join(problems)
+
+
+def test_forged_tokens_signed_with_the_old_source_keys_are_401(api: Client, member: User) -> None:
+    now = int(time.time())
+    for key in OLD_SOURCE_KEYS:
+        for sub in (str(member.id), "1"):
+            token = harness.make_jwt({"sub": sub, "exp": now + 600}, key)
+            assert_401(api.with_token(token).get("/api/users/me"), BAD_CREDENTIALS)
+            assert_401(api.with_token(token).get("/api/items"), BAD_CREDENTIALS)
+
+
+# This test stays the last one of the module's server: it reads everything the server
+# logged while the tests above ran.
+def test_server_log_carries_no_secrets(server: Server) -> None:
+    leaks = harness.log_leaks(server.log(), PASSWORD)
+    assert not leaks, "the server log carries secrets:\n" + "\n".join(leaks[:50])
+
+
 # --------------------------------------------------------------- other server settings
 
 
@@ -1147,6 +1571,32 @@ def test_expired_token_is_401(expiring_server: Server) -> None:
     for method, path in PROTECTED:
         answer = api.with_token(token).request(method, path)
         assert_401(answer, BAD_CREDENTIALS)
+
+
+@pytest.fixture(scope="module")
+def untrusting_server(
+    project: Project, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The starter in production trusting proxy headers only from an address not ours."""
+    folder = tmp_path_factory.mktemp(f"{project.framework}-untrusting")
+    with Server(
+        project.path,
+        harness.sqlite_url(folder / "db.sqlite3"),
+        log_path=folder / "server.log",
+        overrides={"FORWARDED_ALLOW_IPS": "192.0.2.10"},
+    ) as running:
+        yield running
+
+
+def test_proxy_headers_from_an_untrusted_peer_are_ignored(untrusting_server: Server) -> None:
+    api = Client(untrusting_server.base_url)
+    for headers in (
+        {"X-Forwarded-Proto": "https"},
+        {"X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.10"},
+    ):
+        response = api.get("/health", headers=headers)
+        assert response.status == 200, response.text
+        assert response.header("Strict-Transport-Security") is None, (headers, response.headers)
 
 
 UNREACHABLE_DATABASE = "postgresql://scaffold:scaffold@127.0.0.1:1/x"
