@@ -359,6 +359,11 @@ def update(
             "[bold yellow]Conflicts[/] (your version and the template's are both kept "
             "between markers): " + ", ".join(result.conflicts)
         )
+    from rich.markup import escape
+
+    for outcome in result.migrations:
+        label = "[bold]Migrations[/]" if outcome.done else "[bold yellow]Migrations[/]"
+        out().print(f"{label}: {escape(outcome.message)}", highlight=False)
     if not pretend and result.changes:
         out().print("Review with `git diff`, resolve any conflicts, then commit.")
 

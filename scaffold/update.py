@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from scaffold.errors import BadInput, ScaffoldError
 from scaffold.generate import ANSWERS_FILE, read_answers
 from scaffold.git import commit_all, dirty_files, git, has_commit, is_git_url, is_repo_root
+from scaffold.migrations import Outcome, linearize
 
 CONFLICT_MARKER = "<<<<<<< before updating"
 Conflict = Literal["inline", "rej"]
@@ -30,6 +31,7 @@ class UpdateResult:
     source: str  # the template source updated from
     moved_from: str | None  # the recorded template source, when it was re-pointed
     notes: list[tuple[str, str]]  # (version, what it changed) for the versions brought in
+    migrations: list[Outcome] = field(default_factory=list)  # merges made, or left to do
 
 
 def _resolve_source(source: str, old_version: str) -> tuple[str, str | None]:
@@ -147,12 +149,13 @@ def update(
 
     if not pretend:
         _run_copier_update(project, ref, answers, use_defaults, conflict, quiet)
+        merged = linearize(project, read_answers(project))
         changes = dirty_files(project)
         new = read_answers(project).get("_commit")
         conflicts = _conflicts(project)
         notes = _notes(source, ref, old_version, new)
         return UpdateResult(
-            project, old_version, new, changes, conflicts, "", source, moved_from, notes
+            project, old_version, new, changes, conflicts, "", source, moved_from, notes, merged
         )
 
     scratch = Path(tempfile.mkdtemp(prefix="scaffold-pretend-"))
