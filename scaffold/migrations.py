@@ -33,6 +33,7 @@ from scaffold.git import git
 
 TOOL_TIMEOUT = 180.0
 MERGE_MESSAGE = "merge template and project migrations"
+WRITTEN = "written by scaffold"
 #: Folders never searched for Django migrations.
 _SKIPPED_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "staticfiles"}
 
@@ -407,6 +408,7 @@ def _linearize_alembic(project: Path, layout: _Layout, now: datetime) -> list[Ou
     names = " and ".join(heads)
     folder = project / layout.versions
     existing = {p.name for p in folder.glob("*.py")}
+    tool = f"made by {_shown(layout)}"
     if _run_tool(project, layout):
         made = _new_files(existing, {p.name for p in folder.glob("*.py")})
         try:
@@ -415,7 +417,7 @@ def _linearize_alembic(project: Path, layout: _Layout, now: datetime) -> list[Ou
             after = heads
         if len(made) == 1 and len(after) == 1:
             where = f"{layout.versions}/{made[0]}"
-            return [Outcome(f"merged migration heads {names} in {where}", True)]
+            return [Outcome(f"merged migration heads {names} in {where} ({tool})", True)]
         for name in made:  # the tool did something else: undo it, write the merge below
             (folder / name).unlink()
     revision = secrets.token_hex(6)
@@ -430,7 +432,7 @@ def _linearize_alembic(project: Path, layout: _Layout, now: datetime) -> list[Ou
                 False,
             )
         ]
-    return [Outcome(f"merged migration heads {names} in {where}", True)]
+    return [Outcome(f"merged migration heads {names} in {where} ({WRITTEN})", True)]
 
 
 def _linearize_django(project: Path, layout: _Layout, now: datetime) -> list[Outcome]:
@@ -460,6 +462,7 @@ def _linearize_django(project: Path, layout: _Layout, now: datetime) -> list[Out
         return []
     folders = {app: project / Path(path).parent for path, (app, _) in files.items()}
     existing = {app: {p.name for p in folder.glob("*.py")} for app, folder in folders.items()}
+    tool = f"made by {_shown(layout)} --noinput"
     if _run_tool(project, layout):
         made = {
             app: _new_files(existing[app], {p.name for p in folders[app].glob("*.py")})
@@ -475,7 +478,8 @@ def _linearize_django(project: Path, layout: _Layout, now: datetime) -> list[Out
             return [
                 Outcome(
                     f"merged conflicting {app} migrations {' and '.join(names)} in "
-                    f"{(folders[app] / made[app][0]).relative_to(project).as_posix()}",
+                    f"{(folders[app] / made[app][0]).relative_to(project).as_posix()} "
+                    f"({tool})",
                     True,
                 )
                 for app, names in sorted(conflicting.items())
@@ -501,7 +505,10 @@ def _linearize_django(project: Path, layout: _Layout, now: datetime) -> list[Out
             )
             continue
         outcomes.append(
-            Outcome(f"merged conflicting {app} migrations {' and '.join(names)} in {where}", True)
+            Outcome(
+                f"merged conflicting {app} migrations {' and '.join(names)} in {where} ({WRITTEN})",
+                True,
+            )
         )
     return outcomes
 

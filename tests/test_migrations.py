@@ -94,6 +94,18 @@ def test_template_revision_ids_follow_the_rule(framework: str) -> None:
     assert len(heads) == 1, f"templates/{framework} ships several heads: {heads}"
 
 
+def test_django_template_migrations_follow_the_rule() -> None:
+    names = [
+        f.name.removesuffix(".jinja").removesuffix(".py")
+        for f in sorted((TEMPLATES / "django").rglob("migrations/[0-9]*"))
+    ]
+    assert "0001_initial" in names
+    for name in names:
+        assert name == "0001_initial" or re.fullmatch(r"[0-9]{4}_scaffold_[a-z0-9_]+", name), (
+            f"templates/django: migration {name} is not NNNN_scaffold_<what>"
+        )
+
+
 def test_the_rule_rejects_what_alembic_or_an_owner_would_write() -> None:
     for rev in ("0002", "a1b2c3d4e5f6", "Scaffold_x", "scaffold_"):
         assert not TEMPLATE_REVISION.fullmatch(rev)
@@ -109,7 +121,7 @@ def test_diverged_alembic_heads_are_merged_by_a_written_revision(tmp_path: Path)
     [outcome] = linearize(project)
     assert outcome.done
     assert "merged migration heads a1b2c3d4e5f6 and scaffold_item_sku in " in outcome.message
-    made = outcome.message.rsplit(" in ", 1)[1]
+    made = outcome.message.rsplit(" in ", 1)[1].removesuffix(" (written by scaffold)")
     merge = read_revision(made, (project / made).read_text())
     assert merge is not None and merge.parents == ("a1b2c3d4e5f6", "scaffold_item_sku")
     assert re.fullmatch(r"migrations/versions/[0-9a-f]{12}_merge_heads\.py", made)
@@ -210,7 +222,8 @@ def test_conflicting_django_leaves_are_merged_by_a_written_migration(tmp_path: P
     made = "shop/items/migrations/0003_merge_item_color_scaffold_item_sku.py"
     assert outcome.done
     assert outcome.message == (
-        f"merged conflicting items migrations 0002_item_color and 0002_scaffold_item_sku in {made}"
+        "merged conflicting items migrations 0002_item_color and 0002_scaffold_item_sku "
+        f"in {made} (written by scaffold)"
     )
     merge = read_django_migration(made, "items", (project / made).read_text())
     assert merge is not None
