@@ -24,6 +24,7 @@ from scaffold.errors import BadInput, ScaffoldError, answer_error, copier_errors
 from scaffold.frameworks import Framework
 from scaffold.generate import ANSWERS_FILE
 from scaffold.git import commit_all, dirty_files, git, has_commit, is_git_url, is_repo_root
+from scaffold.migrations import linearize
 
 CONFLICT_MARKER = "<<<<<<< before updating"
 Conflict = Literal["inline", "rej"]
@@ -421,6 +422,8 @@ def update(
         # Steps that run after copier's update go here, each adding its lines to the
         # report (scaffold.migrations: the merge migrations it made, or what to run).
         report: list[str] = []
+        if not pretend:  # a preview changes nothing, so it adds no merge migration either
+            report += [f"Migrations: {o.message}" for o in linearize(target, read_recorded(target))]
         new = read_recorded(target).get("_commit")
         return UpdateResult(
             project=project,
