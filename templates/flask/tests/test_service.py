@@ -210,6 +210,17 @@ def test_an_untrusted_host_is_a_400_that_does_not_echo_it(
     assert response.get_json() == {"detail": "Invalid Host header"}
     assert b"img" not in response.data
     assert client.get("/health", headers={"Host": "localhost"}).status_code == 200
+    cors = _production(make_app, CORS_ORIGINS=["http://localhost:5173"])
+    preflight = cors.options(
+        "/api/items",
+        headers={
+            "Host": host,
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "POST",
+        },
+    )
+    assert preflight.status_code == 400
+    assert preflight.get_json() == {"detail": "Invalid Host header"}
 
 
 HSTS = "max-age=31536000; includeSubDomains"
