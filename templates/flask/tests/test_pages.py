@@ -37,8 +37,8 @@ def test_home_page(client: FlaskClient) -> None:
 
 
 def test_the_project_name_is_shown_as_text(app: Flask, client: FlaskClient) -> None:
-    # Passed to the templates as data: quotes, <, {{ or {% in it are neither markup nor
-    # template code.
+    # Passed to the templates as data: quotes, angle brackets or template syntax in it
+    # are neither markup nor template code.
     name = app.config["PROJECT_NAME"]
     assert name
     for page in ("/", "/docs", "/redoc"):

@@ -32,7 +32,8 @@ NO_NUL_PATTERN = "^[^\\u0000]*$"
 
 def min_length(minimum: int) -> validate.Length:
     unit = "character" if minimum == 1 else "characters"
-    return validate.Length(min=minimum, error=f"String should have at least {{min}} {unit}")
+    # marshmallow fills in {min}.
+    return validate.Length(min=minimum, error="String should have at least {min} " + unit)
 
 
 def max_length(maximum: int) -> validate.Length:
