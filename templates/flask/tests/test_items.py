@@ -100,6 +100,15 @@ def test_create_reports_every_missing_field(auth: AuthActions, client: FlaskClie
         (b"title=Lamp&price=1", "application/x-www-form-urlencoded", "content_type"),
         (b'{"title": "Lamp", "price": 1}', "text/plain", "content_type"),
         (b"[" * 100_000, "application/json", "json_invalid"),
+        (
+            '{"title": "Lamp", "price": 1}'.encode("utf-16"),
+            "application/json; charset=utf-16",
+            "json_invalid",
+        ),
+        # Valid UTF-8 bytes, but declared as another charset: refused all the same.
+        (b'{"title": "Lamp", "price": 1}', "application/json; charset=utf-16", "json_invalid"),
+        (b'{"title": "Lamp", "price": 1}', "application/json; charset=latin-1", "json_invalid"),
+        ('{"title": "Lamp", "price": 1}'.encode("utf-16"), "application/json", "json_invalid"),
     ],
 )
 def test_bodies_that_are_not_json_objects(
@@ -113,6 +122,40 @@ def test_bodies_that_are_not_json_objects(
         assert detail[0]["loc"] == ["body", "price"]
     else:
         assert detail == [{"loc": ["body"], "msg": detail[0]["msg"], "type": kind}]
+
+
+def test_a_declared_utf8_charset_is_fine(auth: AuthActions, client: FlaskClient) -> None:
+    response = client.post(
+        "/api/items",
+        data='{"title": "Lampe à pétrole", "price": 1}'.encode(),
+        content_type="application/json; charset=UTF-8",
+        headers=auth.headers(),
+    )
+    assert response.status_code == 201
+    assert response.get_json()["title"] == "Lampe à pétrole"
+
+
+@pytest.mark.parametrize("title", ["   ", " Lamp ", "\tLamp\n"])
+def test_titles_are_stored_exactly_as_sent(
+    auth: AuthActions, client: FlaskClient, title: str
+) -> None:
+    headers = auth.headers()
+    item = _create(client, headers, title=title)
+    assert item["title"] == title
+    assert client.get(f"/api/items/{item['id']}", headers=headers).get_json()["title"] == title
+
+
+def test_too_long_titles_say_so(auth: AuthActions, client: FlaskClient) -> None:
+    response = client.post(
+        "/api/items", json={"title": "x" * 201, "price": 1}, headers=auth.headers()
+    )
+    assert _detail(response) == [
+        {
+            "loc": ["body", "title"],
+            "msg": "String should have at most 200 characters",
+            "type": "string_too_long",
+        }
+    ]
 
 
 def test_authentication_comes_before_the_body(client: FlaskClient) -> None:

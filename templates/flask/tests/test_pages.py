@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from werkzeug.test import TestResponse
 
 from .conftest import PASSWORD, AuthActions
@@ -32,6 +34,16 @@ def test_home_page(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     assert "Log in" in response.get_data(as_text=True)
+
+
+def test_the_project_name_is_shown_as_text(app: Flask, client: FlaskClient) -> None:
+    # Passed to the templates as data: quotes, angle brackets or template syntax in it
+    # are neither markup nor template code.
+    name = app.config["PROJECT_NAME"]
+    assert name
+    for page in ("/", "/docs", "/redoc"):
+        html = client.get(page).get_data(as_text=True)
+        assert f"<title>{escape(name)}" in html, page
 
 
 def test_login_page_has_a_csrf_protected_form(client: FlaskClient) -> None:

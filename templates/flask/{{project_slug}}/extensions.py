@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_cors import CORS
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,4 +30,3 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = Api()
 login_manager = LoginManager()
-cors = CORS()

@@ -1,7 +1,7 @@
 """The WSGI entry point for production servers (granian, gunicorn).
 
-A configuration error (say, no SECRET_KEY in production) stops the server with one
-readable line instead of a traceback per worker.
+A configuration error (say, no usable SECRET_KEY) stops every worker with one readable
+line instead of a traceback.
 """
 
 from __future__ import annotations
@@ -14,4 +14,4 @@ from .config import ConfigError
 try:
     app = create_app()
 except ConfigError as error:
-    sys.exit(f"error: {error}")
+    sys.exit(f"error: {error.format_message()}")

@@ -20,6 +20,7 @@ AUTH_DOC: dict[str, Any] = {
     "responses": {
         "401": {
             "description": "Missing, malformed, invalid or expired token",
+            "headers": {"WWW-Authenticate": {"schema": {"type": "string", "example": "Bearer"}}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
     },

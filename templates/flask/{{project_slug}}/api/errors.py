@@ -1,6 +1,7 @@
 """Error handlers: every error is JSON with a `detail` key, and nothing is a 500.
 
-- werkzeug's HTTP errors (404, 405, 401, 413...) -> `{"detail": "<reason>"}`;
+- werkzeug's HTTP errors (404, 405, 401, 413...) -> `{"detail": "<reason>"}`, never
+  echoing what the client sent (an untrusted Host is "Invalid Host header");
 - webargs' validation errors -> 422 with a list of `{"loc", "msg", "type"}` entries;
 - a database that cannot be reached -> 503 `{"detail": "Database unavailable"}`.
 """
@@ -14,7 +15,13 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 from sqlalchemy import exc as sa_exc
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    RequestEntityTooLarge,
+    SecurityError,
+)
 
 from ..extensions import db
 from .openapi import (
@@ -29,6 +36,8 @@ from .schemas import NOT_UNICODE, NUL_CHARACTER
 logger = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE = "Database unavailable"
+BODY_TOO_LARGE = "Request body is too large"
+INVALID_HOST = "Invalid Host header"
 
 # Where webargs found a value -> the first element of `loc`.
 _LOCATIONS = {
@@ -63,6 +72,8 @@ _EXACT_TYPES = {
 }
 # marshmallow's validator messages carry numbers: recognised by their start.
 _PREFIX_TYPES = (
+    ("String should have at least", "string_too_short"),
+    ("String should have at most", "string_too_long"),
     ("Shorter than minimum length", "string_too_short"),
     ("Longer than maximum length", "string_too_long"),
     ("Must be greater than or equal to", "greater_than_equal"),
@@ -104,6 +115,11 @@ def _collect(detail: list[dict[str, Any]], loc: list[str | int], errors: Any) ->
 
 
 def _describe(error: HTTPException) -> str:
+    if isinstance(error, SecurityError):
+        # werkzeug's message quotes the Host header: never echo what the client sent.
+        return INVALID_HOST
+    if isinstance(error, RequestEntityTooLarge):
+        return BODY_TOO_LARGE
     # werkzeug's default descriptions are paragraphs; the contract wants the reason.
     if error.description and error.description != type(error).description:
         return error.description
@@ -127,6 +143,9 @@ def handle_http_exception(error: HTTPException) -> Response | HTTPException:
             response.headers[name] = value
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        # Every method the path accepts, in a stable order.
+        response.headers["Allow"] = ", ".join(sorted(set(error.valid_methods)))
     if error.code == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response

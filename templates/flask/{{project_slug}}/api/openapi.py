@@ -1,4 +1,5 @@
-"""flask-smorest, adapted to the contract: strict JSON bodies and `detail` error bodies."""
+"""flask-smorest, adapted to the contract: strict JSON bodies, `detail` error bodies and
+an OpenAPI document that lists every error an operation can answer."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import flask_smorest
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import Request
 from webargs.flaskparser import FlaskParser
 
@@ -14,7 +16,7 @@ from .schemas import ErrorSchema
 
 BODY_NOT_JSON = "The request body must be JSON (Content-Type: application/json)"
 BODY_MISSING = "The request body is empty: a JSON object is required"
-BODY_NOT_UTF8 = "The request body is not valid UTF-8"
+BODY_NOT_UTF8 = "The request body must be UTF-8"
 BODY_INVALID_JSON = "The request body is not valid JSON"
 BODY_NOT_OBJECT = "The request body must be a JSON object"
 
@@ -30,6 +32,9 @@ class StrictParser(FlaskParser):
     def load_json(self, req: Request, schema: ma.Schema) -> Any:
         if not req.is_json:
             raise ma.ValidationError(BODY_NOT_JSON)
+        charset = req.mimetype_params.get("charset", "utf-8").strip().lower()
+        if charset not in {"utf-8", "utf8"}:
+            raise ma.ValidationError(BODY_NOT_UTF8)
         raw = req.get_data(cache=True)
         if not raw.strip():
             raise ma.ValidationError(BODY_MISSING)
@@ -46,6 +51,44 @@ class StrictParser(FlaskParser):
         return value
 
 
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+# The errors that any API operation may answer, by what the operation does.
+BODY_TOO_LARGE_RESPONSE = _error("Request body over 1 MiB")
+DATABASE_UNAVAILABLE_RESPONSE = _error("Database unavailable")
+
+
+class ErrorResponsesPlugin(BasePlugin):
+    """Completes every API operation's responses in the OpenAPI document.
+
+    413 where there is a request body, 503 everywhere (every API operation reads the
+    database), and a JSON `Error` body on every 4xx/5xx that a view declared without one.
+    """
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        if not path or not path.startswith("/api/"):
+            return
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            if "requestBody" in operation:
+                responses.setdefault("413", BODY_TOO_LARGE_RESPONSE)
+            responses.setdefault("503", DATABASE_UNAVAILABLE_RESPONSE)
+            for code, response in list(responses.items()):
+                if (
+                    str(code)[:1] in {"4", "5"}
+                    and isinstance(response, dict)
+                    and "content" not in response
+                ):
+                    responses[code] = _error(response.get("description", "Error"))
+
+
 class Blueprint(flask_smorest.Blueprint):
     """A flask-smorest blueprint that parses arguments with StrictParser."""
 
@@ -56,6 +99,9 @@ class Api(flask_smorest.Api):
     """flask-smorest's Api documenting our error body; errors.py handles the errors."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(spec_kwargs={"extra_plugins": [ErrorResponsesPlugin()]}, **kwargs)
 
     def _register_error_handlers(self) -> None:
         # The application registers its own handlers (errors.register_error_handlers).

@@ -26,6 +26,33 @@ class BaseSchema(Schema):
 NUL_CHARACTER = "String must not contain NUL characters"
 NOT_UNICODE = "String must be valid Unicode (no lone surrogates)"
 EMAIL_LOCAL_MAX, EMAIL_MAX = 64, 254
+# The OpenAPI document says that strings may not hold NUL (no database stores it).
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+def min_length(minimum: int) -> validate.Length:
+    unit = "character" if minimum == 1 else "characters"
+    # marshmallow fills in {min}.
+    return validate.Length(min=minimum, error="String should have at least {min} " + unit)
+
+
+def max_length(maximum: int) -> validate.Length:
+    return validate.Length(max=maximum, error="String should have at most {max} characters")
+
+
+class GreaterThan(validate.Validator):
+    """`value > bound`, documented as OpenAPI 3.1's `exclusiveMinimum: bound`.
+
+    (A marshmallow Range would be documented as `minimum`, inclusive: not what is
+    enforced.)
+    """
+
+    def __init__(self, bound: float) -> None:
+        self.bound = bound
+        self._range = validate.Range(min=bound, min_inclusive=False)
+
+    def __call__(self, value: Any) -> Any:
+        return self._range(value)
 
 
 def _storable(value: str) -> str:
@@ -40,7 +67,11 @@ def _storable(value: str) -> str:
 
 
 class Text(fields.String):
-    """A JSON string that a database can store."""
+    """A JSON string that a database can store (documented: no NUL character)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": NO_NUL_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         return _storable(str(super()._deserialize(value, attr, data, **kwargs)))
@@ -71,21 +102,18 @@ class DecimalInteger(fields.Integer):
 def _price(**kwargs: Any) -> fields.Float:
     return fields.Float(
         allow_nan=False,
-        validate=[
-            validate.Range(min=0, min_inclusive=False),
-            validate.Range(max=PRICE_MAX),
-        ],
-        metadata={"description": f"greater than 0, at most {PRICE_MAX}"},
+        validate=[GreaterThan(0), validate.Range(max=PRICE_MAX)],
+        metadata={"exclusiveMinimum": 0, "description": f"greater than 0, at most {PRICE_MAX}"},
         **kwargs,
     )
 
 
 def _title(**kwargs: Any) -> fields.String:
-    return Text(validate=[validate.Length(min=1), validate.Length(max=TITLE_MAX)], **kwargs)
+    return Text(validate=[min_length(1), max_length(TITLE_MAX)], **kwargs)
 
 
 def _description(**kwargs: Any) -> fields.String:
-    return Text(allow_none=True, validate=validate.Length(max=DESCRIPTION_MAX), **kwargs)
+    return Text(allow_none=True, validate=max_length(DESCRIPTION_MAX), **kwargs)
 
 
 class ErrorSchema(Schema):
@@ -98,11 +126,11 @@ class ErrorSchema(Schema):
 
 
 class RegisterSchema(BaseSchema):
-    email = EmailField(required=True)
+    email = EmailField(required=True, validate=max_length(EMAIL_MAX))
     password = Text(
         required=True,
         load_only=True,
-        validate=[validate.Length(min=PASSWORD_MIN), validate.Length(max=PASSWORD_MAX)],
+        validate=[min_length(PASSWORD_MIN), max_length(PASSWORD_MAX)],
     )
 
 
@@ -116,10 +144,10 @@ class TokenFormSchema(BaseSchema):
 
     username = Text(
         required=True,
-        validate=validate.Length(max=EMAIL_MAX),
+        validate=max_length(EMAIL_MAX),
         metadata={"description": "the account's email"},
     )
-    password = Text(required=True, validate=validate.Length(max=PASSWORD_MAX))
+    password = Text(required=True, validate=max_length(PASSWORD_MAX))
 
 
 class TokenSchema(Schema):
