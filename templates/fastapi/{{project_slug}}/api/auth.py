@@ -9,14 +9,17 @@ from ..schemas import Token, UserCreate, UserPublic
 from ..security import create_access_token
 from ..services import EmailTakenError, user_authenticate, user_create
 from .deps import ApiRoute, SessionDep, SettingsDep, unauthorized
+from .responses import DATABASE_DOWN, EMAIL_TAKEN, TOO_LARGE, UNAUTHORIZED
 
-router = APIRouter(prefix="/auth", tags=["auth"], route_class=ApiRoute)
+router = APIRouter(
+    prefix="/auth", tags=["auth"], route_class=ApiRoute, responses={**TOO_LARGE, **DATABASE_DOWN}
+)
 
 
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses={409: {"description": "Email already registered"}},
+    responses=EMAIL_TAKEN,
 )
 async def register(data: UserCreate, session: SessionDep) -> UserPublic:
     """Create an account; the email is stored lower-cased."""
@@ -29,7 +32,7 @@ async def register(data: UserCreate, session: SessionDep) -> UserPublic:
     return UserPublic.model_validate(user)
 
 
-@router.post("/token", responses={401: {"description": "Incorrect email or password"}})
+@router.post("/token", responses=UNAUTHORIZED)
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
