@@ -1,5 +1,6 @@
 """The async engine, the session factory and the declarative base."""
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,6 +25,11 @@ NAMING_CONVENTION = {
 }
 
 
+# aiosqlite logs every statement with its parameters at DEBUG: keep it quiet whatever the
+# root logger's level (logs never carry emails, hashes or other values).
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
+
+
 class Base(DeclarativeBase):
     """Base class of every ORM model."""
 
@@ -33,7 +39,8 @@ class Base(DeclarativeBase):
 def make_engine(settings: Settings) -> AsyncEngine:
     """Create the engine; it connects lazily, so the app starts even when the database is down."""
     url = settings.async_database_url
-    options: dict[str, Any] = {}
+    # Error messages and logs never show the values bound to a statement (emails, hashes).
+    options: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("postgresql"):
         # Replace connections that a server restart killed, instead of failing. (SQLite
         # has no server: a ping there would only add a thread hop to every request.)

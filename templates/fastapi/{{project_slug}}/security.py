@@ -46,7 +46,7 @@ def create_access_token(*, user_id: int, settings: Settings) -> str:
         "iat": now,
         "exp": now + timedelta(minutes=settings.access_token_expire_minutes),
     }
-    return jwt.encode(payload, settings.signing_key, algorithm=ALGORITHM)
+    return jwt.encode(payload, settings.secret_key, algorithm=ALGORITHM)
 
 
 def decode_access_token(token: str, *, settings: Settings) -> int | None:
@@ -54,7 +54,7 @@ def decode_access_token(token: str, *, settings: Settings) -> int | None:
     try:
         payload = jwt.decode(
             token,
-            settings.signing_key,
+            settings.secret_key,
             algorithms=[ALGORITHM],
             options={"require": ["exp", "sub"]},
         )

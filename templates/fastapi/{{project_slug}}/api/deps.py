@@ -73,13 +73,23 @@ def body_not_json() -> RequestValidationError:
     )
 
 
+def declares_utf8(content_type: str) -> bool:
+    """True unless the Content-Type names a charset other than UTF-8."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower() in {"utf-8", "utf8"}
+    return True
+
+
 class ApiRoute(APIRoute):
     """A route that checks authentication before it looks at the body.
 
     FastAPI decodes the JSON body before it resolves dependencies, so a protected route
     would answer 422 to a malformed body sent without a token. The contract wants 401:
-    when the body is unusable, the token is checked first. A body that is not UTF-8 (a 400
-    in FastAPI, or silently decoded as UTF-16) becomes the same 422 as malformed JSON.
+    when the body is unusable, the token is checked first. A JSON body that is not UTF-8,
+    or says another charset (a 400 in FastAPI, or silently decoded as UTF-16), becomes the
+    same 422 as malformed JSON.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -97,10 +107,13 @@ class ApiRoute(APIRoute):
                     )
 
         async def route_handler(request: Request) -> Response:
-            if takes_body and "json" in request.headers.get("content-type", ""):
+            content_type = request.headers.get("content-type", "")
+            if takes_body and "json" in content_type:
                 try:  # JSON is UTF-8 (RFC 8259); json.loads would also guess UTF-16 and 32
+                    if not declares_utf8(content_type):
+                        raise UnicodeError("a charset other than UTF-8")
                     (await request.body()).decode("utf-8")
-                except UnicodeDecodeError:
+                except UnicodeError:
                     await check_user(request)
                     raise body_not_json() from None
             try:

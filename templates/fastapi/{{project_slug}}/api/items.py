@@ -12,13 +12,16 @@ from ..models import Item, User
 from ..schemas import ItemCreate, ItemPublic, ItemsPage, ItemUpdate
 from ..security import parse_id
 from .deps import ApiRoute, CurrentUser, SessionDep
+from .responses import DATABASE_DOWN, NOT_FOUND, TOO_LARGE, UNAUTHORIZED
 
-router = APIRouter(prefix="/items", tags=["items"], route_class=ApiRoute)
+router = APIRouter(
+    prefix="/items",
+    tags=["items"],
+    route_class=ApiRoute,
+    responses={**UNAUTHORIZED, **DATABASE_DOWN},
+)
 
 _DECIMAL = re.compile(r"-?[0-9]+")
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such item among the caller's items"}
-}
 
 
 def _decimal_integer(value: Any) -> Any:
@@ -31,7 +34,10 @@ def _decimal_integer(value: Any) -> Any:
 Limit = Annotated[int, Query(ge=1, le=100), BeforeValidator(_decimal_integer)]
 Offset = Annotated[int, Query(ge=0), BeforeValidator(_decimal_integer)]
 # Kept a string: anything that is not a positive 31-bit decimal id is a 404, not a 422.
-ItemId = Annotated[str, Path(alias="id", description="The item's id")]
+# Documented as the integer it must be to name an item.
+ItemId = Annotated[
+    str, Path(alias="id", description="The item's id", json_schema_extra={"type": "integer"})
+]
 
 
 async def _own_item(*, session: SessionDep, user: User, raw_id: str) -> Item:
@@ -44,7 +50,7 @@ async def _own_item(*, session: SessionDep, user: User, raw_id: str) -> Item:
     return item
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=TOO_LARGE)
 async def create_item(data: ItemCreate, user: CurrentUser, session: SessionDep) -> ItemPublic:
     """Create an item owned by the caller."""
     item = await services.item_create(session=session, owner_id=user.id, data=data)
@@ -74,7 +80,7 @@ async def read_item(item_id: ItemId, user: CurrentUser, session: SessionDep) -> 
     return ItemPublic.model_validate(item)
 
 
-@router.patch("/{id}", responses=NOT_FOUND)
+@router.patch("/{id}", responses={**NOT_FOUND, **TOO_LARGE})
 async def update_item(
     item_id: ItemId, data: ItemUpdate, user: CurrentUser, session: SessionDep
 ) -> ItemPublic:

@@ -4,8 +4,14 @@ from fastapi import APIRouter
 
 from ..schemas import UserPublic
 from .deps import ApiRoute, CurrentUser
+from .responses import DATABASE_DOWN, UNAUTHORIZED
 
-router = APIRouter(prefix="/users", tags=["users"], route_class=ApiRoute)
+router = APIRouter(
+    prefix="/users",
+    tags=["users"],
+    route_class=ApiRoute,
+    responses={**UNAUTHORIZED, **DATABASE_DOWN},
+)
 
 
 @router.get("/me")
