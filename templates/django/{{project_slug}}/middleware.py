@@ -1,5 +1,6 @@
 """Middleware: proxy trust, the body size limit and error answers in the contract's JSON shape."""
 
+import io
 import ipaddress
 from collections.abc import Callable
 
@@ -63,18 +64,28 @@ def _too_large(length: str) -> bool:
 class BodySizeLimitMiddleware:
     """413 for a body over 1 MiB, from its Content-Length, before anything reads it.
 
-    A body sent without Content-Length is never read by Django (it reads CONTENT_LENGTH
-    bytes, none when the header is missing), and ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bounds
-    what the parsers keep in memory.
+    A chunked body (no Content-Length) is read up to one byte over the limit, then either
+    refused or handed on as if its length had been announced.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        length = str(request.META.get("CONTENT_LENGTH") or "").strip()
-        if length.isascii() and length.isdigit() and _too_large(length):
-            return json_error(BODY_TOO_LARGE, 413)
+        meta = request.META
+        length = str(meta.get("CONTENT_LENGTH") or "").strip()
+        if length.isascii() and length.isdigit():
+            if _too_large(length):
+                return json_error(BODY_TOO_LARGE, 413)
+        elif "chunked" in str(meta.get("HTTP_TRANSFER_ENCODING", "")).lower() and (
+            stream := meta.get("wsgi.input")
+        ):
+            # No length announced: read at most one byte over the limit, then stop.
+            body = stream.read(MAX_BODY_BYTES + 1)
+            if len(body) > MAX_BODY_BYTES:
+                return json_error(BODY_TOO_LARGE, 413)
+            meta["CONTENT_LENGTH"] = str(len(body))
+            request._stream = io.BytesIO(body)
         return self.get_response(request)
 
 

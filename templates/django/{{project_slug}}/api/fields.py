@@ -11,6 +11,8 @@ from typing import Any
 from rest_framework import serializers
 
 _DECIMAL_INTEGER = re.compile(r"-?[0-9]+")
+# What the OpenAPI document says of every StrictCharField (DRF refuses NUL characters).
+NO_NUL_PATTERN = r"^[^\x00]*$"
 
 
 def is_valid_text(data: Any) -> bool:
