@@ -73,6 +73,8 @@ class ContractAutoSchema(AutoSchema):
         if "{id}" in self.path:
             codes.add("404")
         if "requestBody" in operation:
+            # Every body is required (a PATCH too: ``{}`` is the empty change, no body a 422).
+            operation["requestBody"]["required"] = True
             codes.update({"413", "422"})
         if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
             codes.add("422")
