@@ -1,11 +1,15 @@
-"""ASGI entry point (``make serve`` runs granian on ``asgi:application``)."""
+"""ASGI entry point, for ASGI servers (``make serve`` uses the WSGI one)."""
 
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
 
-from .settings import settings_module
+from .settings import MissingSecretError, settings_module
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 
-application = get_asgi_application()
+try:
+    application = get_asgi_application()
+except MissingSecretError as exc:  # one line per worker, not a traceback
+    sys.exit(f"error: {exc}")

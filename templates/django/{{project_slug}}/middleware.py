@@ -1,10 +1,92 @@
-"""Middleware that keeps error answers in the contract's JSON shape."""
+"""Middleware: proxy trust, the body size limit and error answers in the contract's JSON shape."""
 
+import io
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from .api.errors import DATABASE_ERRORS, database_unavailable, json_error
+
+MAX_BODY_BYTES = 1024 * 1024
+BODY_TOO_LARGE = "Request body is too large"
+
+
+def _is_trusted(address: str, trusted: list[str]) -> bool:
+    """Whether ``address`` is one of the peers named in FORWARDED_ALLOW_IPS."""
+    if "*" in trusted:
+        return True
+    try:
+        peer = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in trusted:
+        try:
+            if peer in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+class ProxyHeadersMiddleware:
+    """Believe ``X-Forwarded-Proto``/``X-Forwarded-For`` only from peers in FORWARDED_ALLOW_IPS.
+
+    From any other peer both headers are dropped, so a client cannot claim HTTPS (and get
+    HSTS or secure cookies decided for it) nor pick its own address.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.trusted: list[str] = list(settings.FORWARDED_ALLOW_IPS)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        if not _is_trusted(str(meta.get("REMOTE_ADDR", "")), self.trusted):
+            meta.pop("HTTP_X_FORWARDED_PROTO", None)
+            meta.pop("HTTP_X_FORWARDED_FOR", None)
+        elif forwarded_for := str(meta.get("HTTP_X_FORWARDED_FOR", "")):
+            # The nearest address that is not one of our proxies is the client.
+            hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+            while len(hops) > 1 and _is_trusted(hops[-1], self.trusted):
+                hops.pop()
+            if hops:
+                meta["REMOTE_ADDR"] = hops[-1]
+        return self.get_response(request)
+
+
+def _too_large(length: str) -> bool:
+    """Whether a Content-Length (decimal digits) is over the limit; no int() of huge strings."""
+    return len(length) > 12 or int(length) > MAX_BODY_BYTES
+
+
+class BodySizeLimitMiddleware:
+    """413 for a body over 1 MiB, from its Content-Length, before anything reads it.
+
+    A chunked body (no Content-Length) is read up to one byte over the limit, then either
+    refused or handed on as if its length had been announced.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        length = str(meta.get("CONTENT_LENGTH") or "").strip()
+        if length.isascii() and length.isdigit():
+            if _too_large(length):
+                return json_error(BODY_TOO_LARGE, 413)
+        elif "chunked" in str(meta.get("HTTP_TRANSFER_ENCODING", "")).lower() and (
+            stream := meta.get("wsgi.input")
+        ):
+            # No length announced: read at most one byte over the limit, then stop.
+            body = stream.read(MAX_BODY_BYTES + 1)
+            if len(body) > MAX_BODY_BYTES:
+                return json_error(BODY_TOO_LARGE, 413)
+            meta["CONTENT_LENGTH"] = str(len(body))
+            request._stream = io.BytesIO(body)
+        return self.get_response(request)
 
 
 class JsonErrorMiddleware:

@@ -1,11 +1,15 @@
-"""WSGI entry point (``make serve`` runs granian on ``wsgi:application``)."""
+"""WSGI entry point (``make serve`` and the Docker image run granian on ``wsgi:application``)."""
 
 import os
+import sys
 
 from django.core.wsgi import get_wsgi_application
 
-from .settings import settings_module
+from .settings import MissingSecretError, settings_module
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 
-application = get_wsgi_application()
+try:
+    application = get_wsgi_application()
+except MissingSecretError as exc:  # one line per worker, not a traceback
+    sys.exit(f"error: {exc}")

@@ -11,6 +11,8 @@ from typing import Any
 from rest_framework import serializers
 
 _DECIMAL_INTEGER = re.compile(r"-?[0-9]+")
+# What the OpenAPI document says of every StrictCharField (DRF refuses NUL characters).
+NO_NUL_PATTERN = r"^[^\x00]*$"
 
 
 def is_valid_text(data: Any) -> bool:
@@ -25,9 +27,23 @@ def is_valid_text(data: Any) -> bool:
 
 
 class StrictCharField(serializers.CharField):
-    """A string field that rejects numbers, booleans, lists, objects and broken Unicode."""
+    """A string field that rejects numbers, booleans, lists, objects and broken Unicode.
 
-    default_error_messages = {"string_type": "Input should be a valid string"}
+    The value is kept exactly as sent (DRF trims by default; here ``"   "`` is a title of
+    three spaces). NUL characters are refused (PostgreSQL cannot store them) and the OpenAPI
+    document says so with a ``pattern``.
+    """
+
+    default_error_messages = {
+        "string_type": "Input should be a valid string",
+        "blank": "String should have at least 1 character",
+        "min_length": "String should have at least {min_length} characters",
+        "max_length": "String should have at most {max_length} characters",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         if not is_valid_text(data):

@@ -31,6 +31,11 @@ class ApiView(APIView):
 
     http_method_names = ["get", "post", "put", "patch", "delete"]
 
+    @property
+    def allowed_methods(self) -> list[str]:
+        """Every method the path accepts, sorted: DRF puts them in each answer's ``Allow``."""
+        return sorted(method.upper() for method in self.http_method_names if hasattr(self, method))
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         method = (request.method or "").lower()
         if method not in self.http_method_names or not hasattr(self, method):

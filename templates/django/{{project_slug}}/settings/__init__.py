@@ -16,9 +16,43 @@ ENVIRONMENTS = ("development", "test", "production")
 # only, never from the development .env.
 ENVIRONMENT_SECRET_KEY = os.environ.get("SECRET_KEY", "")
 
+# A SECRET_KEY signs tokens and sessions: no default exists, and none of these is accepted.
+MIN_SECRET_KEY_LENGTH = 32
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "change-me",
+        "changeme",
+        "changethis",
+        "secret",
+        "secret-key",
+        "dev",
+        "development",
+        "insecure",
+        "test",
+    }
+)
+_KEYGEN_HINT = "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+WEAK_SECRET_MESSAGE = (
+    "SECRET_KEY is missing or too weak: run 'make install' to write a .env with a fresh one, "
+    f"or {_KEYGEN_HINT}"
+)
+WEAK_PRODUCTION_SECRET_MESSAGE = (
+    "SECRET_KEY is missing or too weak: production needs a random value of at least 32 "
+    f"characters in the environment, e.g. {_KEYGEN_HINT}"
+)
+
 
 class MissingSecretError(ImproperlyConfigured):
-    """Production was started without a usable SECRET_KEY in the environment."""
+    """The app was started without a usable SECRET_KEY (every environment refuses to)."""
+
+
+def require_secret_key(secret: str, *, production: bool) -> str:
+    """Return ``secret`` when it can sign tokens; raise ``MissingSecretError`` otherwise."""
+    if len(secret) < MIN_SECRET_KEY_LENGTH or secret.strip().lower() in PLACEHOLDER_SECRETS:
+        raise MissingSecretError(
+            WEAK_PRODUCTION_SECRET_MESSAGE if production else WEAK_SECRET_MESSAGE
+        )
+    return secret
 
 
 def settings_module() -> str:

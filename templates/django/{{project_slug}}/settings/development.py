@@ -1,8 +1,10 @@
-"""Development settings: debug pages, relaxed hosts, a fallback secret."""
+"""Development settings: debug pages for `make dev` (`make serve` turns them off)."""
 
+from . import require_secret_key
 from .base import *  # noqa: F403
 from .base import SECRET_KEY, env
 
+# `make serve` exports DEBUG=false, whatever .env says: debug pages belong to `make dev`.
 DEBUG = env.bool("DEBUG", default=True)
-# `.env` holds a random per-project secret; this fallback only lets a fresh clone start.
-SECRET_KEY = SECRET_KEY or "development-only-secret-key-do-not-use-in-production-0123456789"
+# From the environment or .env (`make install` writes one); there is no fallback.
+SECRET_KEY = require_secret_key(SECRET_KEY, production=False)

@@ -1,11 +1,13 @@
 """Settings for the test suite (pytest-django points DJANGO_SETTINGS_MODULE here)."""
 
+from . import require_secret_key
 from .base import *  # noqa: F403
 from .base import SECRET_KEY
 
 ENVIRONMENT = "test"
 DEBUG = False
-SECRET_KEY = SECRET_KEY or "test-only-secret-key-0123456789-0123456789-0123456789-0123456789"
+# tests/conftest.py puts a random one in the environment before the settings load.
+SECRET_KEY = require_secret_key(SECRET_KEY, production=False)
 ACCESS_TOKEN_EXPIRE_MINUTES = 60
 
 # argon2 is slow on purpose; tests that check the real hasher override this.
