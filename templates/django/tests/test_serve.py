@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def test_make_serve_starts_granian_without_the_thread_warning(tmp_path: Path) ->
     }
     server = subprocess.Popen(
         # -o collectstatic: the static files are not needed to start, and stay untouched.
-        [MAKE, "--no-print-directory", "-o", "collectstatic", "serve"],
+        [MAKE, "--no-print-directory", f"PYTHON={sys.executable}", "-o", "collectstatic", "serve"],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,

@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def test_make_serve_starts_granian_without_the_thread_warning(tmp_path: Path) ->
         "WEB_CONCURRENCY": "1",
     }
     server = subprocess.Popen(
-        [MAKE, "--no-print-directory", "serve"],
+        [MAKE, "--no-print-directory", f"PYTHON={sys.executable}", "serve"],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,
