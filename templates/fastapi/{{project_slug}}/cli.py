@@ -33,6 +33,15 @@ async def create_superuser(*, email: str, password: str) -> str:
     return message
 
 
+def _ask_password() -> str:
+    """Prompt without echo, twice, until both answers agree (as Django and Flask do)."""
+    while True:
+        password = getpass.getpass("Password (8 to 128 characters): ")
+        if getpass.getpass("Password (again): ") == password:
+            return password
+        print("error: the two passwords differ, try again", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command; returns the exit code."""
     parser = argparse.ArgumentParser(prog=f"python -m {__package__}.cli")
@@ -42,8 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     create.add_argument("--password", help="prompted for when missing (new accounts only)")
     args = parser.parse_args(argv)
 
-    email = args.email or input("Email: ")
-    password = args.password or getpass.getpass("Password (8 to 128 characters): ")
+    try:
+        email = args.email or input("Email: ")
+        password = args.password or _ask_password()
+    except (EOFError, KeyboardInterrupt):
+        print("\nerror: cancelled, no account changed", file=sys.stderr)
+        return 2
     try:
         data = UserCreate(email=email, password=password)
     except ValidationError as exc:
