@@ -138,8 +138,10 @@ LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 
 
 def _is_page_template(path: Path) -> bool:
-    """HTML templates of the generated app use Jinja/Django syntax on purpose."""
-    return "templates" in path.parts and path.suffix in {".html", ".txt", ".xml", ".jinja"}
+    """HTML templates of the generated app use Jinja/Django syntax on purpose (its own
+    `templates/`, and FastAPI's `admin_templates/` overriding SQLAdmin's pages)."""
+    in_templates = any(part.endswith("templates") for part in path.parts)
+    return in_templates and path.suffix in {".html", ".txt", ".xml", ".jinja"}
 
 
 def _generated_files(root: Path) -> Iterator[Path]:
