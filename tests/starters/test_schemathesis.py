@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -39,6 +38,10 @@ RUN_TIMEOUT = 900.0
 PASSWORD = "schemathesis password"
 #: Warnings that are failures too: each means the document and the server disagree (most
 #: generated valid data rejected, the token not accepted, a documented method answered 405).
+#: The same data on every run, so CI is repeatable; SCAFFOLD_SCHEMATHESIS_SEED explores others
+#: (any integer), and a failing run prints the seed that replays it.
+DEFAULT_SEED = 20261130
+
 CONFIG = """\
 [warnings]
 fail-on = ["validation_mismatch", "missing_auth", "method_not_allowed"]
@@ -58,7 +61,7 @@ def schemathesis_executable() -> str:
 
 def run_schemathesis(server: Server, token: str, workdir: Path) -> tuple[int, str, int]:
     """Run the schemathesis CLI against ``server``; return (exit code, output, seed)."""
-    seed = int(os.environ.get("SCAFFOLD_SCHEMATHESIS_SEED") or secrets.randbelow(2**31))
+    seed = int(os.environ.get("SCAFFOLD_SCHEMATHESIS_SEED") or DEFAULT_SEED)
     config = workdir / "schemathesis.toml"
     config.write_text(CONFIG, "utf-8")
     command = [
@@ -70,6 +73,10 @@ def run_schemathesis(server: Server, token: str, workdir: Path) -> tuple[int, st
         f"{server.base_url}/openapi.json",
         "--checks",
         "all",
+        # Response times are not asserted (these machines are shared and noisy): the limit
+        # is above the request timeout, so only a hung request fails, as a timeout.
+        "--max-response-time",
+        "600",
         "--mode",
         "all",
         "--phases",
