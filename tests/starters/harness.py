@@ -140,15 +140,21 @@ def render(framework: str, dst: Path, **answers: Any) -> Path:
 # ----------------------------------------------------------------------- environments
 
 
-def uv_executable() -> str:
-    """The ``uv`` next to the running interpreter, else the one on ``PATH``."""
-    beside = Path(sys.executable).with_name("uv")
+def dev_executable(name: str, why: str) -> str:
+    """The command ``name`` next to the running interpreter, else the one on ``PATH``;
+    fail the test with ``why`` when there is neither."""
+    beside = Path(sys.executable).with_name(name)
     if beside.exists():
         return str(beside)
-    found = shutil.which("uv")
+    found = shutil.which(name)
     if found is None:
-        pytest.fail("uv is needed to build the starters' virtual environments")
+        pytest.fail(why)
     return found
+
+
+def uv_executable() -> str:
+    """The ``uv`` next to the running interpreter, else the one on ``PATH``."""
+    return dev_executable("uv", "uv is needed to build the starters' virtual environments")
 
 
 def run(

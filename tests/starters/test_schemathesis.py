@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -50,13 +48,9 @@ fail-on = ["validation_mismatch", "missing_auth", "method_not_allowed"]
 
 def schemathesis_executable() -> str:
     """The ``schemathesis`` next to the running interpreter (a dev dependency)."""
-    beside = Path(sys.executable).with_name("schemathesis")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("schemathesis")
-    if found is None:
-        pytest.fail("schemathesis is a dev dependency: pip install -e '.[dev]'")
-    return found
+    return harness.dev_executable(
+        "schemathesis", "schemathesis is a dev dependency: pip install -e '.[dev]'"
+    )
 
 
 def run_schemathesis(server: Server, token: str, workdir: Path) -> tuple[int, str, int]:
