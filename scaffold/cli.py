@@ -275,10 +275,14 @@ def new(
             out().print(f"Using {chosen.label} (pass --framework to choose another).")
 
     questions = answer_types.questions_for(chosen, template_source)
+    fixed_answers = answer_types.convert(fixed, questions)
+    decision.check_options(chosen, fixed_answers)
+    for sentence in decision.unserved(chosen, needs):
+        out().print(f"Not in the {chosen.label} starter: {sentence}", highlight=False)
     plan = NewProject(
         destination=destination,
         framework=chosen,
-        answers=answer_types.convert(fixed, questions),
+        answers=fixed_answers,
         suggestions=decision.suggestions(chosen, needs),
         use_defaults=defaults,
         interactive=interactive,

@@ -254,18 +254,70 @@ def need_help() -> str:
     )
 
 
-def suggestions(framework: Framework, needs: Iterable[str]) -> dict[str, Any]:
-    """Template answers the needs imply (admin panel, server-rendered pages for FastAPI).
+@dataclass(frozen=True)
+class OptionNeed:
+    """A template option that some needs turn on, and the starters that have it.
 
-    They become defaults the user may still change, never fixed answers.
+    `missing` says, for a starter without the option, why it cannot serve those needs;
+    empty when the starter serves them anyway (Django and Flask always render HTML).
+    """
+
+    option: str
+    needs: frozenset[str]
+    frameworks: frozenset[Framework]
+    missing: str = ""
+
+
+ALL = frozenset(Framework)
+OPTION_NEEDS: tuple[OptionNeed, ...] = (
+    OptionNeed("admin", frozenset({"admin", "cms"}), ALL),
+    OptionNeed("html", frozenset({"html", "frontend-and-api"}), frozenset({FA})),
+    OptionNeed("tasks", frozenset({"concurrency", "ml"}), ALL),
+    OptionNeed(
+        "realtime",
+        frozenset({"websockets"}),
+        frozenset({D, FA}),
+        missing="Flask has no realtime option: WSGI is synchronous by design, so it serves "
+        "no WebSockets (FastAPI does natively, Django through Channels)",
+    ),
+)
+
+
+def suggestions(framework: Framework, needs: Iterable[str]) -> dict[str, Any]:
+    """Template answers the needs imply (`OPTION_NEEDS`), for the options `framework` has.
+
+    They become defaults the user may still change, never fixed answers; a template
+    without the question ignores them.
     """
     chosen = set(needs)
-    suggested: dict[str, Any] = {}
-    if chosen & {"admin", "cms"}:
-        suggested["admin"] = True
-    if framework is Framework.fastapi and chosen & {"html", "frontend-and-api"}:
-        suggested["html"] = True
-    return suggested
+    return {
+        row.option: True
+        for row in OPTION_NEEDS
+        if framework in row.frameworks and chosen & row.needs
+    }
+
+
+def unserved(framework: Framework, needs: Iterable[str]) -> list[str]:
+    """One sentence per need the framework's starter cannot serve (said before rendering)."""
+    chosen = list(dict.fromkeys(needs))
+    return [
+        f"{', '.join(n for n in chosen if n in row.needs)}: {row.missing}."
+        for row in OPTION_NEEDS
+        if row.missing and framework not in row.frameworks and row.needs & set(chosen)
+    ]
+
+
+def check_options(framework: Framework, answers: dict[str, Any]) -> None:
+    """Refuse an option turned on for a starter that does not have it, saying which do."""
+    for row in OPTION_NEEDS:
+        value = answers.get(row.option)
+        turned_on = value is True or str(value).strip().lower() in {"true", "yes", "1"}
+        if row.missing and framework not in row.frameworks and turned_on:
+            others = sorted(f.label for f in row.frameworks)
+            raise BadInput(
+                f"{row.option}=true: {row.missing}",
+                hint="use --framework " + " or --framework ".join(o.lower() for o in others),
+            )
 
 
 def parse_framework(name: str) -> Framework:

@@ -519,3 +519,22 @@ def test_a_commit_is_made_without_any_git_identity(
     assert result.exit_code == 0, result.output
     assert git("status", "--porcelain", cwd=in_tmp / "anon") == ""
     assert "author_name: Your Name" in (in_tmp / "anon" / ".copier-answers.yml").read_text()
+
+
+def test_realtime_for_flask_is_refused_naming_the_starters_that_have_it(in_tmp: Path) -> None:
+    result = _new("live", "-f", "flask", "--defaults", "-d", "realtime=true")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Flask has no realtime option" in result.stderr
+    assert "FastAPI" in result.stderr and "Django" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_a_need_the_starter_cannot_serve_is_said_before_rendering(in_tmp: Path) -> None:
+    result = runner.invoke(
+        app, ["new", "live", "-f", "flask", "--need", "websockets", "--defaults"]
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Not in the Flask starter: websockets: Flask has no realtime option" in said
+    assert said.index("Not in the Flask starter") < said.index("Created")

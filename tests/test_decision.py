@@ -8,12 +8,15 @@ from scaffold.decision import (
     CRITERIA,
     KNOWN_BONUS,
     NEED_KEYS,
+    OPTION_NEEDS,
+    check_options,
     need_help,
     parse_framework,
     parse_frameworks,
     parse_needs,
     recommend,
     suggestions,
+    unserved,
 )
 from scaffold.errors import BadInput
 from scaffold.frameworks import Framework
@@ -139,6 +142,9 @@ def test_need_help_lists_every_key() -> None:
         (D, ["html", "cms"], {"admin": True}),
         (FL, ["html"], {}),
         (FL, [], {}),
+        (FA, ["websockets"], {"realtime": True}),
+        (D, ["websockets", "ml"], {"realtime": True, "tasks": True}),
+        (FL, ["websockets", "concurrency"], {"tasks": True}),
     ],
 )
 def test_suggestions_follow_the_needs(
@@ -195,3 +201,30 @@ def test_the_decision_guide_shows_the_real_table() -> None:
         assert row is not None, f"{c.key} missing from the decision guide"
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         assert cells[2:5] == [str(c.scores[f][0]) for f in (D, FL, FA)], c.key
+
+
+def test_every_option_need_names_real_needs() -> None:
+    for row in OPTION_NEEDS:
+        assert row.needs <= set(NEED_KEYS), row
+        assert row.frameworks, row
+        if row.frameworks != frozenset(Framework):
+            assert row.missing or row.option == "html", row
+
+
+def test_unserved_needs_are_said_plainly() -> None:
+    [sentence] = unserved(FL, ["html", "websockets"])
+    assert sentence.startswith("websockets: Flask has no realtime option")
+    assert "FastAPI" in sentence and "Django" in sentence
+    assert unserved(FA, ["websockets"]) == []
+    assert unserved(D, ["websockets", "html"]) == []
+    assert unserved(FL, ["html", "admin"]) == []
+
+
+@pytest.mark.parametrize("value", [True, "true", "yes", "1"])
+def test_an_option_the_starter_lacks_is_bad_input(value: object) -> None:
+    with pytest.raises(BadInput) as info:
+        check_options(FL, {"realtime": value})
+    assert "FastAPI" in info.value.message and "Django" in info.value.message
+    assert info.value.hint == "use --framework django or --framework fastapi"
+    check_options(FL, {"realtime": False, "tasks": True})
+    check_options(FA, {"realtime": True})
