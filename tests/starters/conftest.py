@@ -53,6 +53,33 @@ def project(framework: str, tmp_path_factory: pytest.TempPathFactory) -> Project
     return Project(framework, path, python)
 
 
+#: The starters that have the `realtime` option (CONTRACT.md: not Flask, WSGI is synchronous).
+REALTIME_FRAMEWORKS = ("fastapi", "django")
+
+
+def background_options(framework: str) -> dict[str, bool]:
+    """Every code option on, plus `tasks` and (FastAPI, Django) `realtime`."""
+    options = {**full_options(framework), "tasks": True}
+    if framework in REALTIME_FRAMEWORKS:
+        options["realtime"] = True
+    return options
+
+
+@pytest.fixture(scope="session")
+def background_project(framework: str, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The framework's starter with `tasks` (and `realtime`) on, in its own venv.
+
+    Separate from ``project``: the contract suite runs the starters without Redis, as a
+    project made with the defaults is.
+    """
+    if not harness.has_question(framework, "tasks"):
+        pytest.skip(f"the {framework} template has no `tasks` option yet (issue 12)")
+    path = tmp_path_factory.mktemp(f"{framework}-background") / harness.PROJECT_SLUG
+    harness.render(framework, path, **background_options(framework))
+    python = harness.build_venv(path)
+    return Project(framework, path, python)
+
+
 @pytest.fixture(
     scope="module",
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],

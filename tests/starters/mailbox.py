@@ -2,12 +2,19 @@
 
 The starters send their emails to it (``SMTP_HOST=127.0.0.1``, ``SMTP_PORT=<port>``,
 ``SMTP_TLS=false``); tests wait for a message to an address and read it as an
-``email.message.EmailMessage``. A recipient whose address starts with ``refuse-`` is
-refused with a 550, so a test can see what a starter does when a mail server says no.
+``email.message.EmailMessage``. The recipient's address picks how the sink behaves:
+
+- ``refuse-...``: refused with a 550 (a mail server that says no);
+- ``retry-...``: the first delivery gets a 451 "try again later", later ones succeed;
+- ``slow-...``: the first delivery hangs for ``SLOW_SECONDS`` and then gets a 451 (a job
+  killed while it waits here must be delivered again by another worker).
+
+``attempts`` counts the deliveries tried per address (DATA commands).
 """
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import re
@@ -22,6 +29,9 @@ from aiosmtpd.controller import Controller
 from .harness import free_port
 
 REFUSED_PREFIX = "refuse-"
+RETRY_PREFIX = "retry-"
+SLOW_PREFIX = "slow-"
+SLOW_SECONDS = 20.0
 #: The contract's reset link: ``<PUBLIC_URL>/reset-password?token=<TOKEN>``, alone on its
 #: line or followed by white space (the token may end with ``.`` or ``~``).
 RESET_TOKEN = r"/reset-password\?token=([A-Za-z0-9\-_.~]+)(?=\s|$)"
@@ -43,6 +53,14 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        recipients = [address.lower() for address in envelope.rcpt_tos]
+        first_tries = [address for address in recipients if self._box.attempt(address) == 1]
+        if any(address.startswith(SLOW_PREFIX) for address in first_tries):
+            self._box.slow_started.set()
+            await asyncio.sleep(SLOW_SECONDS)
+            return "451 4.3.0 Slow first delivery: try again later"
+        if any(address.startswith(RETRY_PREFIX) for address in first_tries):
+            return "451 4.3.0 Try again later"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self._box.add(message, list(envelope.rcpt_tos))
@@ -55,6 +73,8 @@ class Mailbox:
     def __init__(self) -> None:
         self.port = free_port()
         self.refused: list[str] = []
+        self.attempts: dict[str, int] = {}
+        self.slow_started = threading.Event()
         self._messages: list[tuple[EmailMessage, list[str]]] = []
         self._changed = threading.Condition()
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
@@ -74,6 +94,12 @@ class Mailbox:
     def env(self) -> dict[str, str]:
         """The settings that point a starter at this sink (no TLS: it is loopback)."""
         return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.port), "SMTP_TLS": "false"}
+
+    def attempt(self, address: str) -> int:
+        """Count one delivery tried to ``address``; return how many so far."""
+        with self._changed:
+            self.attempts[address] = self.attempts.get(address, 0) + 1
+            return self.attempts[address]
 
     def add(self, message: EmailMessage, recipients: list[str]) -> None:
         with self._changed:
