@@ -25,6 +25,7 @@ import yaml
 from copier import Settings, run_copy
 
 from tests.conftest import FRAMEWORKS, TEMPLATES
+from tests.helpers import has_question
 
 #: Jinja markers that would be interpreted if an answer reached a run-time template.
 VARIABLE_MARKER = "{{ hostile_variable }}"
@@ -71,18 +72,13 @@ COMBINATIONS: dict[str, dict[str, Any]] = {
 RUNTIME_TEMPLATE_SUFFIXES = {".html", ".txt", ".xml", ".jinja", ".j2"}
 
 
-def _questions(framework: str) -> set[str]:
-    config = yaml.safe_load((TEMPLATES / framework / "copier.yml").read_text("utf-8"))
-    return {key for key in config if not key.startswith("_")}
-
-
 def _cases() -> list[Any]:
     cases = []
     for framework in FRAMEWORKS:
         for answers_id, answers in ANSWER_SETS.items():
             for combination_id, combination in COMBINATIONS.items():
                 options = dict(combination)
-                if combination_id == "all-on" and "html" in _questions(framework):
+                if combination_id == "all-on" and has_question(framework, "html"):
                     options["html"] = True
                 cases.append(
                     pytest.param(

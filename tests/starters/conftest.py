@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import has_question
+
 from . import harness
 
 
@@ -35,7 +37,7 @@ def framework(request: pytest.FixtureRequest) -> str:
 def full_options(framework: str) -> dict[str, bool]:
     """The answers that turn on every option adding Python code (and dependencies)."""
     options = {"admin": True}
-    if harness.has_question(framework, "html"):
+    if has_question(framework, "html"):
         options["html"] = True
     return options
 
