@@ -61,11 +61,16 @@ def question_values(framework_or_path: str | Path, question: str) -> list[Any]:
     return list(choices.values()) if isinstance(choices, dict) else list(choices)
 
 
-def _is_page_template(relative: Path) -> bool:
-    """HTML templates of a generated app use Jinja or Django syntax on purpose: its own
-    ``templates/`` and, in FastAPI, ``admin_templates/`` overriding SQLAdmin's pages."""
-    in_templates = any(part.endswith("templates") for part in relative.parts)
-    return in_templates and relative.suffix in {".html", ".txt", ".xml", ".jinja"}
+#: Extensions of the run-time page templates of a generated app.
+PAGE_TEMPLATE_SUFFIXES = frozenset({".html", ".txt", ".xml", ".jinja", ".j2"})
+
+
+def is_page_template(relative: Path) -> bool:
+    """Whether ``relative`` (a path inside a rendered project) is a run-time page template,
+    written in Jinja or Django syntax on purpose: under the app's own ``templates/`` or, in
+    FastAPI, ``admin_templates/`` (SQLAdmin page overrides)."""
+    in_templates = any(part.endswith("templates") for part in relative.parts[:-1])
+    return in_templates and relative.suffix in PAGE_TEMPLATE_SUFFIXES
 
 
 def generated_files(root: Path) -> Iterator[Path]:
@@ -85,7 +90,7 @@ def leftover_jinja(root: Path) -> list[str]:
         relative = path.relative_to(root)
         if LEFTOVER_JINJA.search(str(relative)):
             found.append(f"file name: {relative}")
-        if path.is_dir() or _is_page_template(relative):
+        if path.is_dir() or is_page_template(relative):
             continue
         try:
             text = path.read_text("utf-8")

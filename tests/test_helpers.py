@@ -12,6 +12,7 @@ from tests.helpers import (
     assert_no_leftover_jinja,
     copier_questions,
     has_question,
+    is_page_template,
     leftover_jinja,
     question_values,
     run_ruff,
@@ -39,6 +40,22 @@ def test_leftover_jinja_is_found_but_not_in_pages_or_actions(tmp_path: Path) -> 
     ]
     with pytest.raises(AssertionError, match=r"app\.py:2"):
         assert_no_leftover_jinja(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("relative", "page"),
+    [
+        ("app/templates/base.html", True),
+        ("app/admin_templates/sqladmin/login.html", True),
+        ("app/templates/emails/reset.txt", True),
+        ("app/templates/pages.py", False),
+        ("app/static/docs/redoc-init.js", False),
+        ("README.html", False),
+        ("templates.html", False),
+    ],
+)
+def test_is_page_template(relative: str, page: bool) -> None:
+    assert is_page_template(Path(relative)) is page
 
 
 def test_run_ruff_fails_on_unformatted_code(tmp_path: Path) -> None:

@@ -170,3 +170,18 @@ def test_docs_page_renders_offline(
         entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"
     ]
     assert not errors, f"{path} logged console errors: {errors}"
+
+
+def test_off_origin_keeps_only_requests_to_other_origins() -> None:
+    base = "http://127.0.0.1:8000"
+    urls = [
+        f"{base}/redoc",
+        f"{base}/static/docs/redoc.standalone.js",
+        "data:image/svg+xml;base64,PHN2Zz4=",
+        f"blob:{base}/0b1c",
+        "chrome://resources/js/x.js",
+        "https://cdn.redoc.ly/redoc/logo-mini.svg",
+        "http://127.0.0.1:8001/openapi.json",
+        "http://localhost:8000/redoc",
+    ]
+    assert _off_origin(urls, base) == urls[-3:]
