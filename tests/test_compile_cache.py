@@ -11,7 +11,8 @@ from copier._settings import Settings
 from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError
 
 from scaffold.compile_cache import cache_dir, compiled_templates
-from tests.conftest import TINY_TEMPLATE, git, write_tree
+from tests.conftest import TINY_TEMPLATE, write_tree
+from tests.helpers import tagged_repo
 
 
 @pytest.fixture
@@ -29,12 +30,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 def _template(root: Path) -> Path:
-    write_tree(root, TINY_TEMPLATE)
-    git("init", "--quiet", cwd=root)
-    git("add", "--all", cwd=root)
-    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "v1", cwd=root)
-    git("tag", "1.0.0", cwd=root)
-    return root
+    return tagged_repo(None, write_tree(root, TINY_TEMPLATE), tag="1.0.0")
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -25,6 +25,7 @@ import yaml
 from copier import Settings, run_copy
 
 from tests.conftest import FRAMEWORKS, TEMPLATES
+from tests.helpers import has_question, is_page_template
 
 #: Jinja markers that would be interpreted if an answer reached a run-time template.
 VARIABLE_MARKER = "{{ hostile_variable }}"
@@ -67,14 +68,6 @@ COMBINATIONS: dict[str, dict[str, Any]] = {
     "all-off": {"docker": False, "ci": "none", "database": "sqlite", "admin": False},
 }
 
-#: Folders of run-time templates (Django templates, Jinja2 pages) and their extensions.
-RUNTIME_TEMPLATE_SUFFIXES = {".html", ".txt", ".xml", ".jinja", ".j2"}
-
-
-def _questions(framework: str) -> set[str]:
-    config = yaml.safe_load((TEMPLATES / framework / "copier.yml").read_text("utf-8"))
-    return {key for key in config if not key.startswith("_")}
-
 
 def _cases() -> list[Any]:
     cases = []
@@ -82,7 +75,7 @@ def _cases() -> list[Any]:
         for answers_id, answers in ANSWER_SETS.items():
             for combination_id, combination in COMBINATIONS.items():
                 options = dict(combination)
-                if combination_id == "all-on" and "html" in _questions(framework):
+                if combination_id == "all-on" and has_question(framework, "html"):
                     options["html"] = True
                 cases.append(
                     pytest.param(
@@ -110,10 +103,6 @@ def _files(root: Path) -> Iterator[Path]:
     for path in sorted(root.rglob("*")):
         if path.is_file() and not {".git", ".venv"} & set(path.relative_to(root).parts):
             yield path
-
-
-def _is_runtime_template(relative: Path) -> bool:
-    return "templates" in relative.parts[:-1] and relative.suffix in RUNTIME_TEMPLATE_SUFFIXES
 
 
 @pytest.fixture(scope="module", params=_cases())
@@ -219,7 +208,7 @@ def test_runtime_templates_do_not_carry_the_answers_as_template_text(
     found = []
     for path in _files(project):
         relative = path.relative_to(project)
-        if not _is_runtime_template(relative):
+        if not is_page_template(relative):
             continue
         text = path.read_text("utf-8", errors="replace")
         for marker in ("hostile_variable", "hostile_tag", "hostile_comment", "{{ö}}"):

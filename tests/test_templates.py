@@ -7,8 +7,6 @@ contract over real servers) are in tests/starters/.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,29 +15,26 @@ import yaml
 from copier import Settings, run_copy
 from pytest_copier.plugin import CopierFixture
 
-from tests.conftest import FRAMEWORKS, TEMPLATES, git
+from tests.conftest import FRAMEWORKS, TEMPLATES
+from tests.helpers import (
+    assert_no_leftover_jinja,
+    copier_config,
+    copier_questions,
+    question_values,
+    run_ruff,
+    tagged_repo,
+)
 
 COMMON = re.compile(r"# --- common questions.*?# --- end of common questions[^\n]*\n", re.S)
-JINJA_LEFT = re.compile(r"{{|{%|{#|}}|%}")
-
-
-def _questions(framework: str) -> dict[str, Any]:
-    config = yaml.safe_load((TEMPLATES / framework / "copier.yml").read_text())
-    return {k: v for k, v in config.items() if not k.startswith("_")}
 
 
 def _option_values(framework: str) -> list[tuple[str, Any]]:
     """Every value of every bool or multiple-choice question, other than its default."""
     values = []
-    for key, question in _questions(framework).items():
-        if question.get("type") == "bool":
-            choices: list[Any] = [True, False]
-        elif isinstance(question.get("choices"), dict):
-            choices = list(question["choices"].values())
-        elif isinstance(question.get("choices"), list):
-            choices = list(question["choices"])
-        else:
+    for key, question in copier_questions(framework).items():
+        if question.get("type") != "bool" and not isinstance(question.get("choices"), dict | list):
             continue
+        choices = question_values(framework, key)
         values += [(key, value) for value in choices if value != question.get("default")]
     return values
 
@@ -47,16 +42,12 @@ def _option_values(framework: str) -> list[tuple[str, Any]]:
 @pytest.fixture(scope="session")
 def template_repos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each template copied into a git repository tagged 99.0.0, as pytest-copier does."""
-    repos = {}
-    for framework in FRAMEWORKS:
-        repo = tmp_path_factory.mktemp(f"template-{framework}")
-        subprocess.run(["cp", "-a", f"{TEMPLATES / framework}/.", str(repo)], check=True)
-        git("init", "-q", cwd=repo)
-        git("add", "-A", cwd=repo)
-        git("-c", "user.name=t", "-c", "user.email=t@t.t", "commit", "-qm", "t", cwd=repo)
-        git("tag", "99.0.0", cwd=repo)
-        repos[framework] = repo
-    return repos
+    return {
+        framework: tagged_repo(
+            TEMPLATES / framework, tmp_path_factory.mktemp(f"template-{framework}")
+        )
+        for framework in FRAMEWORKS
+    }
 
 
 def test_common_questions_are_identical() -> None:
@@ -67,7 +58,7 @@ def test_common_questions_are_identical() -> None:
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_spec_questions_present(framework: str) -> None:
-    questions = _questions(framework)
+    questions = copier_questions(framework)
     for key in (
         "project_name", "project_slug", "description", "author_name", "author_email",
         "python_version", "database", "admin", "docker", "ci",
@@ -78,35 +69,8 @@ def test_spec_questions_present(framework: str) -> None:
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_no_features_that_need_trust(framework: str) -> None:
-    config = yaml.safe_load((TEMPLATES / framework / "copier.yml").read_text())
+    config = copier_config(framework)
     assert not {"_tasks", "_migrations", "_jinja_extensions"} & set(config)
-
-
-def _assert_rendered_clean(project: Path) -> None:
-    for path in project.rglob("*"):
-        if ".git" in path.parts:
-            continue
-        assert not JINJA_LEFT.search(path.name), f"unrendered name: {path}"
-        if path.is_file() and path.suffix not in {".ico", ".png", ".woff", ".woff2"}:
-            try:
-                text = path.read_text()
-            except UnicodeDecodeError:
-                continue
-            if path.suffix in {".js", ".css", ".map", ".html"}:
-                continue  # vendored assets and Jinja2 pages legitimately contain braces
-            assert "{{ " not in text and "{%" not in text, f"unrendered text in {path}"
-
-
-def _ruff(project: Path) -> None:
-    for args in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", *args, "."],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, f"ruff {args[0]} in {project}:\n{result.stdout}"
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -125,8 +89,8 @@ def test_renders_with_defaults_without_trust(
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["_commit"] == "99.0.0"
     assert answers["project_slug"] == "my_project"
-    _assert_rendered_clean(project)
-    _ruff(project)
+    assert_no_leftover_jinja(project)
+    run_ruff(project)
 
 
 @pytest.mark.parametrize(
@@ -144,8 +108,8 @@ def test_renders_every_option_value(
     copier = CopierFixture(template=template_repos[framework], defaults={}, monkeypatch=monkeypatch)
     project = copier.copy(tmp_path / "out", **{key: value})
     assert project.answers[key] == value
-    _assert_rendered_clean(project.path)
-    _ruff(project.path)
+    assert_no_leftover_jinja(project.path)
+    run_ruff(project.path)
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

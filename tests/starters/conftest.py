@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import has_question
+
 from . import harness
 
 
@@ -35,7 +37,7 @@ def framework(request: pytest.FixtureRequest) -> str:
 def full_options(framework: str) -> dict[str, bool]:
     """The answers that turn on every option adding Python code (and dependencies)."""
     options = {"admin": True}
-    if harness.has_question(framework, "html"):
+    if has_question(framework, "html"):
         options["html"] = True
     return options
 
@@ -72,7 +74,7 @@ def background_project(framework: str, tmp_path_factory: pytest.TempPathFactory)
     Separate from ``project``: the contract suite runs the starters without Redis, as a
     project made with the defaults is.
     """
-    if not harness.has_question(framework, "tasks"):
+    if not has_question(framework, "tasks"):
         pytest.skip(f"the {framework} template has no `tasks` option yet (issue 12)")
     path = tmp_path_factory.mktemp(f"{framework}-background") / harness.PROJECT_SLUG
     harness.render(framework, path, **background_options(framework))

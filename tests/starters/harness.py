@@ -92,30 +92,6 @@ class CommandFailed(AssertionError):
 # --------------------------------------------------------------------------- rendering
 
 
-def copier_choices(framework: str, question: str) -> list[Any]:
-    """The values a question of ``templates/<framework>/copier.yml`` accepts.
-
-    Booleans give ``[False, True]``; ``choices`` (a list or a label -> value mapping) give
-    their values. Reading them from the template keeps the option matrix honest.
-    """
-    import yaml  # copier depends on PyYAML
-
-    config = yaml.safe_load((TEMPLATES_DIR / framework / "copier.yml").read_text("utf-8"))
-    spec = config[question]
-    if spec.get("type") == "bool":
-        return [False, True]
-    choices = spec["choices"]
-    return list(choices.values()) if isinstance(choices, dict) else list(choices)
-
-
-def has_question(framework: str, question: str) -> bool:
-    """Whether ``templates/<framework>/copier.yml`` asks ``question``."""
-    import yaml
-
-    config = yaml.safe_load((TEMPLATES_DIR / framework / "copier.yml").read_text("utf-8"))
-    return question in config
-
-
 def render(framework: str, dst: Path, **answers: Any) -> Path:
     """Render ``templates/<framework>`` into ``dst`` exactly as scaffold does; return ``dst``.
 

@@ -9,16 +9,22 @@ check, reusing the session's environment (it holds every optional dependency).
 from __future__ import annotations
 
 import itertools
-import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from tests.helpers import (
+    assert_no_leftover_jinja,
+    generated_files,
+    has_question,
+    question_values,
+    run_ruff,
+)
 
 from . import harness
 from .conftest import Project, full_options
@@ -32,8 +38,8 @@ CODE_QUESTIONS = ("admin", "html")
 
 
 def _combinations(framework: str, questions: tuple[str, ...]) -> list[dict[str, Any]]:
-    asked = [q for q in questions if harness.has_question(framework, q)]
-    values = [harness.copier_choices(framework, q) for q in asked]
+    asked = [q for q in questions if has_question(framework, q)]
+    values = [question_values(framework, q) for q in asked]
     return [dict(zip(asked, combo, strict=True)) for combo in itertools.product(*values)]
 
 
@@ -133,30 +139,6 @@ def test_production_refuses_to_start_without_secret_key(project: Project, tmp_pa
 
 # ---------------------------------------------------------------------- option matrix
 
-#: Left-over Jinja markers. ``${{ ... }}`` (GitHub Actions expressions) is not one.
-LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
-
-
-def _is_page_template(path: Path) -> bool:
-    """HTML templates of the generated app use Jinja/Django syntax on purpose (its own
-    `templates/`, and FastAPI's `admin_templates/` overriding SQLAdmin's pages)."""
-    in_templates = any(part.endswith("templates") for part in path.parts)
-    return in_templates and path.suffix in {".html", ".txt", ".xml", ".jinja"}
-
-
-def _generated_files(root: Path) -> Iterator[Path]:
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if relative.parts[0] in {".venv", ".git", ".mypy_cache", ".ruff_cache"}:
-            continue
-        yield path
-
-
-def _ruff(*args: str, cwd: Path) -> None:
-    ruff = Path(sys.executable).with_name("ruff")
-    command = [str(ruff)] if ruff.exists() else [sys.executable, "-m", "ruff"]
-    harness.run([*command, *args], cwd=cwd, env=harness.clean_environ(), timeout=120)
-
 
 @pytest.mark.parametrize(
     ("framework", "answers"), _matrix(MATRIX_QUESTIONS), indirect=["framework"]
@@ -165,28 +147,11 @@ def test_every_combination_renders_clean(
     framework: str, answers: dict[str, Any], tmp_path: Path
 ) -> None:
     project = harness.render(framework, tmp_path / harness.PROJECT_SLUG, **answers)
-    leftovers: list[str] = []
-    yaml_files: list[Path] = []
-    for path in _generated_files(project):
-        relative = path.relative_to(project)
-        if LEFTOVER.search(str(relative)):
-            leftovers.append(f"file name: {relative}")
-        if path.is_dir():
-            continue
-        if path.suffix in {".yml", ".yaml"}:
-            yaml_files.append(path)
-        try:
-            text = path.read_text("utf-8")
-        except UnicodeDecodeError:
-            continue  # binary asset
-        if _is_page_template(relative):
-            continue
-        for number, line in enumerate(text.splitlines(), start=1):
-            if LEFTOVER.search(line):
-                leftovers.append(f"{relative}:{number}: {line.strip()}")
-    assert not leftovers, "Jinja left in the generated project:\n" + "\n".join(leftovers)
+    assert_no_leftover_jinja(project)
 
-    for path in yaml_files:
+    for path in generated_files(project):
+        if path.suffix not in {".yml", ".yaml"} or not path.is_file():
+            continue
         try:
             documents = list(yaml.safe_load_all(path.read_text("utf-8")))
         except yaml.YAMLError as exc:
@@ -194,8 +159,7 @@ def test_every_combination_renders_clean(
         assert documents, f"{path.relative_to(project)} is empty"
 
     _check_optional_files(project, answers)
-    _ruff("check", "--no-cache", ".", cwd=project)
-    _ruff("format", "--no-cache", "--check", ".", cwd=project)
+    run_ruff(project, env=harness.clean_environ())
 
 
 def _check_optional_files(project: Path, answers: dict[str, Any]) -> None:

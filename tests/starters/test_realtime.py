@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import has_question
+
 from . import harness
 from .background import RedisServer
 from .conftest import REALTIME_FRAMEWORKS, Project
@@ -197,7 +199,7 @@ def test_without_redis_the_log_says_events_stay_in_one_process(
 def test_flask_has_no_realtime_option(tmp_path: Path) -> None:
     from copier.errors import CopierError
 
-    if not harness.has_question("fastapi", "realtime"):
+    if not has_question("fastapi", "realtime"):
         pytest.skip("no template has the realtime option yet (issue 12)")
     with pytest.raises((CopierError, ValueError)) as info:
         harness.render("flask", tmp_path / "live", realtime=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,7 +22,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from swagger_ui_bundle import swagger_ui_path
 
 from . import services
 from .forms import LoginForm, LogoutForm
@@ -32,7 +32,9 @@ bp = Blueprint("pages", __name__)
 # third of the size in the repository and on the wire.
 REDOC_BUNDLE = Path(__file__).resolve().parent / "static" / "redoc" / "redoc.standalone.js.gz"
 
-# Swagger UI files served from the swagger-ui-bundle package (no CDN).
+# Swagger UI files served from the flask-swagger-ui package's copy of Swagger UI 5, which
+# reads the OpenAPI 3.1 of /openapi.json (no CDN).
+SWAGGER_UI_DIST = Path(str(files("flask_swagger_ui") / "dist"))
 SWAGGER_UI_ASSETS = frozenset(
     {
         "swagger-ui.css",
@@ -98,7 +100,7 @@ def redoc() -> str:
 def swagger_ui_asset(name: str) -> Response:
     if name not in SWAGGER_UI_ASSETS:
         abort(404)
-    return send_from_directory(str(swagger_ui_path), name, max_age=3600)
+    return send_from_directory(str(SWAGGER_UI_DIST), name, max_age=3600)
 
 
 @cache
