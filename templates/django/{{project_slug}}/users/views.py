@@ -46,21 +46,21 @@ def reset_password(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("token") or request.GET.get("token") or ""
     user = password_reset_user(token=token) if 0 < len(token) <= MAX_TOKEN_LENGTH else None
     if user is None:
-        return _invalid_link(request)
+        return _invalid_link(request, token)
     form = ResetPasswordForm(user, request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
             password_reset_confirm(token=token, password=form.cleaned_data["new_password1"])
         except InvalidResetTokenError:  # used up by a concurrent request meanwhile
-            return _invalid_link(request)
+            return _invalid_link(request, token)
         messages.success(request, "Your password has been reset. Log in with the new one.")
         return redirect("login")
     return render(request, "registration/reset_password.html", {"form": form, "token": token})
 
 
-def _invalid_link(request: HttpRequest) -> HttpResponse:
-    """The reset page without a form: the link cannot be used (400)."""
-    context = {"invalid_link": INVALID_LINK}
+def _invalid_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The form page with the error: the link cannot be used (400)."""
+    context = {"form": ResetPasswordForm(None), "token": token, "invalid_link": INVALID_LINK}
     return render(request, "registration/reset_password.html", context, status=400)
 
 
