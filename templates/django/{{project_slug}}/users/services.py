@@ -110,9 +110,11 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     """
     with transaction.atomic():
         # Locked (on PostgreSQL) so that two requests cannot both use one token.
-        PasswordResetToken.objects.select_for_update().filter(
-            token_hash=_token_hash(token)
-        ).exists()
+        list(
+            PasswordResetToken.objects.select_for_update()
+            .filter(token_hash=_token_hash(token))
+            .values_list("pk", flat=True)
+        )
         user = password_reset_user(token=token)
         if user is None:
             raise InvalidResetTokenError
