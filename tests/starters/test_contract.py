@@ -1188,7 +1188,7 @@ def test_body_of_exactly_one_mib_is_not_413(api: Client, member: User) -> None:
 ALLOWED = {
     "/api/items": {"GET", "POST"},
     "/api/items/2147483647": {"DELETE", "GET", "PATCH"},
-    "/api/users/me": {"GET"},
+    "/api/users/me": {"DELETE", "GET"},
     "/api/auth/register": {"POST"},
     "/api/auth/token": {"POST"},
 }
@@ -1200,10 +1200,13 @@ def allow_header(response: Response) -> set[str]:
 
 
 @pytest.mark.parametrize("path", list(ALLOWED))
-def test_405_lists_every_allowed_method(member: User, path: str) -> None:
-    """``Allow`` is complete and true: its methods are answered, the others are 405."""
+def test_405_lists_every_allowed_method(user: User, path: str) -> None:
+    """``Allow`` is complete and true: its methods are answered, the others are 405.
+
+    A user of its own: probing ``DELETE /api/users/me`` deletes the account.
+    """
     expected = ALLOWED[path]
-    answers = {method: member.client.request(method, path) for method in PROBED_METHODS}
+    answers = {method: user.client.request(method, path) for method in PROBED_METHODS}
     refused = {method for method, response in answers.items() if response.status == 405}
     assert refused, f"{path}: no method is refused: {answers}"
     for method in refused:

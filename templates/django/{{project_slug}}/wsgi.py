@@ -5,11 +5,11 @@ import sys
 
 from django.core.wsgi import get_wsgi_application
 
-from .settings import MissingSecretError, settings_module
+from .settings import BadSettingError, settings_module
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 
 try:
     application = get_wsgi_application()
-except MissingSecretError as exc:  # one line per worker, not a traceback
+except BadSettingError as exc:  # a bad setting: one line per worker, no traceback
     sys.exit(f"error: {exc}")

@@ -1,5 +1,6 @@
 """Bearer-token (JWT) authentication for the API."""
 
+import hmac
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,24 +17,38 @@ if TYPE_CHECKING:
 
 ALGORITHM = "HS256"
 INVALID_CREDENTIALS = "Could not validate credentials"
+# Characters of the user's password fingerprint a token carries in its ``pwd`` claim.
+PWD_CLAIM_LENGTH = 16
 
 
-def create_access_token(*, user_id: int, expires_minutes: int | None = None) -> str:
-    """Return a signed JWT whose ``sub`` is the user id, expiring after the given minutes."""
+def create_access_token(*, user: "User", expires_minutes: int | None = None) -> str:
+    """Return a signed JWT for ``user``, expiring after the given minutes.
+
+    ``sub`` is the user id; ``pwd`` is the start of the user's password fingerprint, so the
+    token stops working when the password changes (even within the same second).
+    """
     minutes = settings.ACCESS_TOKEN_EXPIRE_MINUTES if expires_minutes is None else expires_minutes
     now = datetime.now(UTC)
-    payload = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=minutes)}
+    payload = {
+        "sub": str(user.pk),
+        "pwd": user.password_fingerprint()[:PWD_CLAIM_LENGTH],
+        "iat": now,
+        "exp": now + timedelta(minutes=minutes),
+    }
     return jwt.encode(payload, settings.SECRET_KEY, algorithm=ALGORITHM)
 
 
-def decode_access_token(token: str) -> int:
-    """Return the user id carried by a valid token; raise ``AuthenticationFailed`` otherwise."""
+def decode_access_token(token: str) -> tuple[int, str]:
+    """Return the user id and ``pwd`` claim of a valid token; raise ``AuthenticationFailed``.
+
+    Tokens without ``pwd`` (made before password changes revoked tokens) are refused.
+    """
     try:
         payload: dict[str, Any] = jwt.decode(
             token,
             settings.SECRET_KEY,
             algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub"]},
+            options={"require": ["exp", "sub", "pwd"]},
         )
     except (jwt.PyJWTError, ValueError, TypeError) as exc:
         raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS) from exc
@@ -43,7 +58,10 @@ def decode_access_token(token: str) -> int:
     user_id = int(subject)
     if not 0 < user_id < 2**63:
         raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
-    return user_id
+    fingerprint = payload.get("pwd")
+    if not isinstance(fingerprint, str) or len(fingerprint) != PWD_CLAIM_LENGTH:
+        raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
+    return user_id, fingerprint
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -63,8 +81,12 @@ class BearerTokenAuthentication(BaseAuthentication):
             token = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS) from exc
-        user = user_get_active(user_id=decode_access_token(token))
-        if user is None:
+        user_id, fingerprint = decode_access_token(token)
+        user = user_get_active(user_id=user_id)
+        # A token issued before the user's last password change is refused.
+        if user is None or not hmac.compare_digest(
+            user.password_fingerprint()[:PWD_CLAIM_LENGTH].encode(), fingerprint.encode()
+        ):
             raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
         return user, token
 

@@ -32,6 +32,14 @@ ERROR_TYPES = {
 }
 
 
+class BadRequest(exceptions.APIException):
+    """400 with a one-line ``detail`` (e.g. an expired reset token, a wrong password)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Bad Request"
+    default_code = "bad_request"
+
+
 class Conflict(exceptions.APIException):
     """409: the request clashes with the current state (e.g. an email already registered)."""
 

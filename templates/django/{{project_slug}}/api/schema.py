@@ -2,9 +2,10 @@
 
 ``ContractAutoSchema`` adds to each operation the error answers the server really gives
 (401 with ``WWW-Authenticate`` where a token is needed, 404 where an id is looked up, 413
-and 422 where there is a body, 422 where there are query parameters, 503 everywhere), each
-with a JSON body that has ``detail``. The field extensions state what the strict fields
-enforce: ``exclusiveMinimum`` for prices, no NUL characters in strings.
+and 422 where there is a body, 422 where there are query parameters, 503 everywhere; a 429
+that a view declares gets ``Retry-After``), each with a JSON body that has ``detail``. The
+field extensions state what the strict fields enforce: ``exclusiveMinimum`` for prices, no
+NUL characters in strings.
 """
 
 from typing import Any
@@ -43,11 +44,13 @@ VALIDATION_ERROR_SCHEMA: dict[str, Any] = {
     "required": ["detail"],
 }
 DESCRIPTIONS = {
+    "400": "Bad Request",
     "401": "Not authenticated: a missing, invalid or expired token",
     "404": "Not Found",
     "409": "Conflict",
     "413": "Request body is too large (over 1 MiB)",
     "422": "Validation error",
+    "429": "Too many requests",
     "503": "Database unavailable",
 }
 WWW_AUTHENTICATE = {
@@ -55,6 +58,13 @@ WWW_AUTHENTICATE = {
         "description": "Always `Bearer`",
         "required": True,
         "schema": {"type": "string"},
+    }
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again (at least 1)",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
     }
 }
 
@@ -118,6 +128,8 @@ class ContractAutoSchema(AutoSchema):
         }
         if code == "401":
             response["headers"] = WWW_AUTHENTICATE
+        elif code == "429":
+            response["headers"] = RETRY_AFTER
         return response
 
 

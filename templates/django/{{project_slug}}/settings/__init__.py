@@ -42,8 +42,40 @@ WEAK_PRODUCTION_SECRET_MESSAGE = (
 )
 
 
-class MissingSecretError(ImproperlyConfigured):
+class BadSettingError(ImproperlyConfigured):
+    """A setting has a value the app cannot use: the entry points print one line and stop."""
+
+
+class MissingSecretError(BadSettingError):
     """The app was started without a usable SECRET_KEY (every environment refuses to)."""
+
+
+def int_setting(name: str, *, default: int, minimum: int = 0) -> int:
+    """The environment variable ``name`` as a whole number >= ``minimum`` (else one-line error)."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    text = value.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 9) or int(text) < minimum:
+        raise BadSettingError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    return int(text)
+
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+def bool_setting(name: str, *, default: bool) -> bool:
+    """The environment variable ``name`` as true or false (else one-line error)."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise BadSettingError(f"{name} must be true or false, not {value!r}")
 
 
 def require_secret_key(secret: str, *, production: bool) -> str:

@@ -9,6 +9,8 @@ DEBUG = False
 # tests/conftest.py puts a random one in the environment before the settings load.
 SECRET_KEY = require_secret_key(SECRET_KEY, production=False)
 ACCESS_TOKEN_EXPIRE_MINUTES = 60
+# The suite reads mail.outbox (pytest-django's locmem backend) right after each request.
+EMAILS_IN_BACKGROUND = False
 
 # argon2 is slow on purpose; tests that check the real hasher override this.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

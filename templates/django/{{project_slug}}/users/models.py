@@ -1,7 +1,10 @@
 """The custom user model: the email address is the login, there is no username."""
 
+import hashlib
+import hmac
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -70,3 +73,49 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = normalize_email(self.email)
+
+    def password_fingerprint(self) -> str:
+        """A keyed digest of the stored password hash: it changes with every new password.
+
+        Access tokens carry its first 16 characters and reset tokens store it whole, so a
+        password set by any path (reset, change, admin, createsuperuser) makes them stale.
+        """
+        return hmac.new(
+            settings.SECRET_KEY.encode(), self.password.encode(), hashlib.sha256
+        ).hexdigest()
+
+
+class PasswordResetToken(models.Model):
+    """One reset link sent by email. Only the sha256 of the token is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reset_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The user's password fingerprint when the link was made: a newer password voids it.
+    password_fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "password_reset_tokens"
+
+    def __str__(self) -> str:
+        return f"reset token of user {self.user_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class LoginFailure(models.Model):
+    """A failed login for one email from one client address (see ``throttle``)."""
+
+    email = models.CharField(max_length=320)
+    client_address = models.CharField(max_length=45)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "login_failures"
+        indexes = (
+            models.Index(
+                fields=("email", "client_address", "created_at"), name="login_failure_key"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"failed login for {self.email} from {self.client_address}"
