@@ -41,7 +41,7 @@ RESET_SENT = (
     "If an account uses this email, a link to reset its password is on its way. "
     "It expires in {minutes} minutes."
 )
-INVALID_RESET_LINK = "This reset link is invalid or has expired: ask for a new one."
+INVALID_RESET_LINK = "This reset link is invalid or has expired."
 TOO_MANY_FAILURES = "Too many failed login attempts; try again later."
 
 # ReDoc's standalone bundle (MIT, see static/redoc/LICENSE), shipped pre-compressed: a
