@@ -191,7 +191,10 @@ def test_change_password_page(auth: AuthActions, client: FlaskClient) -> None:
         confirm=NEW_PASSWORD,
     )
     assert done.status_code == 302
-    assert "Your password has been changed." in client.get("/").get_data(as_text=True)
+    # This session was renewed: still signed in.
+    home = client.get("/").get_data(as_text=True)
+    assert "Your password has been changed." in home
+    assert "page@example.com" in home
     auth.token("page@example.com", NEW_PASSWORD)
 
 
@@ -208,3 +211,23 @@ def test_the_login_page_is_throttled_too(auth: AuthActions, client: FlaskClient)
         "/api/auth/token", data={"username": "page@example.com", "password": PASSWORD}
     )
     assert token.status_code == 429
+
+
+def test_a_password_change_ends_the_other_login_sessions(
+    auth: AuthActions, client: FlaskClient, app: Flask
+) -> None:
+    auth.register("page@example.com")
+    other = app.test_client()
+    _login(client, "page@example.com")
+    _login(other, "page@example.com")
+    assert "page@example.com" in other.get("/").get_data(as_text=True)
+    changed = client.post(
+        "/api/users/me/password",
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        headers=auth.headers("page@example.com"),
+    )
+    assert changed.status_code == 204
+    # Both browser sessions predate the change: signed out.
+    for browser in (client, other):
+        assert "page@example.com" not in browser.get("/").get_data(as_text=True)
+    assert client.get("/change-password").status_code == 302

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import DateTime, Float, ForeignKey, Index, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import Base
+from .security import TOKEN_FINGERPRINT_LENGTH, password_fingerprint
 
 
 def utcnow() -> datetime:
@@ -62,6 +64,16 @@ class User(UserMixin, Base):
 
     # UserMixin defines __eq__, which would make instances unhashable.
     __hash__ = object.__hash__
+
+    def fingerprint(self) -> str:
+        """The current password fingerprint: what tokens and sessions are bound to."""
+        return password_fingerprint(
+            password_hash=self.password_hash, secret_key=current_app.config["SECRET_KEY"]
+        )
+
+    def get_id(self) -> str:
+        """The login session's id: it stops matching once the password changes."""
+        return f"{self.id}:{self.fingerprint()[:TOKEN_FINGERPRINT_LENGTH]}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -151,6 +151,9 @@ def change_password() -> ResponseReturnValue:
         except services.IncorrectPassword:
             form.current_password.errors = ["Incorrect password."]
         else:
+            # Other sessions of this account end (they carry the old fingerprint); this
+            # one is renewed.
+            login_user(current_user._get_current_object())
             flash("Your password has been changed.", "success")
             return redirect(url_for("pages.home"))
     status = 400 if request.method == "POST" else 200

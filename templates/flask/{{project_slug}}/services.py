@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from . import emails
 from .extensions import db
 from .models import Item, PasswordResetToken, User, utcnow
-from .security import hash_password, password_fingerprint, password_needs_rehash, verify_password
+from .security import hash_password, password_needs_rehash, verify_password
 
 ITEM_FIELDS = frozenset({"title", "description", "price"})
 
@@ -101,17 +101,6 @@ def user_set_superuser(*, email: str, password: str) -> tuple[User, bool]:
     return user, False
 
 
-def _fingerprint(user: User) -> str:
-    return password_fingerprint(
-        password_hash=user.password_hash, secret_key=current_app.config["SECRET_KEY"]
-    )
-
-
-def user_fingerprint(*, user: User) -> str:
-    """The user's current password fingerprint (what access tokens are bound to)."""
-    return _fingerprint(user)
-
-
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -141,7 +130,7 @@ def password_reset_request(*, email: str) -> None:
         PasswordResetToken(
             user_id=user.id,
             token_hash=_token_hash(token),
-            password_fingerprint=_fingerprint(user),
+            password_fingerprint=user.fingerprint(),
         )
     )
     db.session.commit()
@@ -166,7 +155,7 @@ def _valid_reset_token(token: str) -> PasswordResetToken | None:
     )
     if utcnow() >= expires:
         return None
-    if not hmac.compare_digest(row.password_fingerprint, _fingerprint(row.user)):
+    if not hmac.compare_digest(row.password_fingerprint, row.user.fingerprint()):
         return None  # the password changed since the link was sent
     return row
 

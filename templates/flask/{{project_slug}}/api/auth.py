@@ -74,7 +74,7 @@ def token(data: dict[str, Any]) -> Any:
     throttle.login_succeeded(email=email, client=client)
     access_token = create_access_token(
         user_id=user.id,
-        password_fingerprint=services.user_fingerprint(user=user),
+        password_fingerprint=user.fingerprint(),
         secret_key=current_app.config["SECRET_KEY"],
         expire_minutes=current_app.config["ACCESS_TOKEN_EXPIRE_MINUTES"],
     )
