@@ -37,6 +37,7 @@ from typer.testing import CliRunner
 from scaffold import store
 from scaffold.cli import app
 from scaffold.frameworks import Framework
+from scaffold.migrations import alembic_heads, read_revision
 
 from . import harness
 
@@ -247,6 +248,18 @@ def future_release(stored: store.StoredTemplate, framework: str, tmp_path: Path)
     file = repo / models.format(slug=slug)
     file.write_text(file.read_text().replace(anchor, anchor + TEMPLATE_FIELD[framework]))
     name, text = FUTURE_MIGRATION[framework]
+    if framework != "django":
+        # Revises the template's newest revision (0001 until issue 11 added one).
+        versions = (repo / name).parent
+        (head,) = alembic_heads(
+            revision
+            for path in sorted(versions.glob("*.py"))
+            if (revision := read_revision(path.name, path.read_text())) is not None
+        )
+        text = text.replace("Revises: 0001", f"Revises: {head}")
+        text = text.replace(
+            'down_revision: str | None = "0001"', f'down_revision: str | None = "{head}"'
+        )
     (repo / name.format(slug=slug)).write_text(text)
     git(repo, "add", "--all")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "Item.sku")
