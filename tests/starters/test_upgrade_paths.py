@@ -48,6 +48,7 @@ from typer.testing import CliRunner
 from scaffold import __version__, store
 from scaffold.cli import app
 from scaffold.frameworks import Framework
+from scaffold.migrations import alembic_heads, read_revision
 
 from . import harness
 
@@ -271,16 +272,12 @@ def owner_migration(project: Path, framework: str, slug: str, tmp_path: Path) ->
 
 def alembic_head(versions: Path) -> str:
     """The one revision of an Alembic versions folder that no other revises."""
-    revisions: dict[str, set[str]] = {}
-    for file in versions.glob("*.py"):
-        text = file.read_text()
-        revision = re.search(r"^revision(?:: str)? = [\"']([^\"']+)", text, re.MULTILINE)
-        parents = re.search(r"^down_revision[^=]*= (.+)$", text, re.MULTILINE)
-        assert revision and parents, f"not a migration: {file}"
-        revisions[revision.group(1)] = set(re.findall(r"[\"']([^\"']+)[\"']", parents.group(1)))
-    heads = set(revisions) - set().union(*revisions.values())
-    assert len(heads) == 1, f"{versions}: heads {sorted(heads)}"
-    return heads.pop()
+    (head,) = alembic_heads(
+        revision
+        for path in sorted(versions.glob("*.py"))
+        if (revision := read_revision(path.name, path.read_text())) is not None
+    )
+    return head
 
 
 def assert_newest_routes_work(project: Path, tmp_path: Path, tag: str) -> None:

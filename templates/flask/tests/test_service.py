@@ -118,7 +118,7 @@ def test_options_without_cors_is_a_json_405_with_allow(client: FlaskClient) -> N
     [
         ("put", "/api/items", "GET, HEAD, POST"),
         ("put", "/api/items/1", "DELETE, GET, HEAD, PATCH"),
-        ("delete", "/api/users/me", "GET, HEAD"),
+        ("put", "/api/users/me", "DELETE, GET, HEAD"),
     ],
 )
 def test_405_lists_every_accepted_method(
@@ -328,7 +328,7 @@ def test_openapi_document_lists_every_error(client: FlaskClient) -> None:
         for method, operation in item.items()
         if method != "parameters"
     ]
-    assert len(operations) == 8
+    assert len(operations) == 12
     for path, method, operation in operations:
         where = f"{method.upper()} {path}"
         responses = operation["responses"]
@@ -346,6 +346,8 @@ def test_openapi_document_lists_every_error(client: FlaskClient) -> None:
     protected = {f"{m} {p}" for p, m, operation in operations if "security" in operation}
     assert protected == {
         "get /api/users/me",
+        "delete /api/users/me",
+        "post /api/users/me/password",
         "get /api/items",
         "post /api/items",
         "get /api/items/{id}",

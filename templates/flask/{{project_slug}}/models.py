@@ -1,16 +1,18 @@
-"""The ORM models: users and their items."""
+"""The ORM models: users and their items, reset tokens and failed logins."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Float, ForeignKey, String, TypeDecorator
+from sqlalchemy import DateTime, Float, ForeignKey, Index, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import Base
+from .security import TOKEN_FINGERPRINT_LENGTH, password_fingerprint
 
 
 def utcnow() -> datetime:
@@ -56,9 +58,22 @@ class User(UserMixin, Base):
     items: Mapped[list[Item]] = relationship(
         back_populates="owner", cascade="all, delete-orphan", passive_deletes=True
     )
+    reset_tokens: Mapped[list[PasswordResetToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     # UserMixin defines __eq__, which would make instances unhashable.
     __hash__ = object.__hash__
+
+    def fingerprint(self) -> str:
+        """The current password fingerprint: what tokens and sessions are bound to."""
+        return password_fingerprint(
+            password_hash=self.password_hash, secret_key=current_app.config["SECRET_KEY"]
+        )
+
+    def get_id(self) -> str:
+        """The login session's id: it stops matching once the password changes."""
+        return f"{self.id}:{self.fingerprint()[:TOKEN_FINGERPRINT_LENGTH]}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -86,3 +101,42 @@ class Item(Base):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PasswordResetToken(Base):
+    """A password reset link sent by email: only the sha256 of its token is stored.
+
+    `password_fingerprint` is the account's password fingerprint when the link was made:
+    once the password changes (by any path), the link no longer matches and is refused.
+    """
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    password_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    user: Mapped[User] = relationship(back_populates="reset_tokens")
+
+    def __repr__(self) -> str:
+        return f"<PasswordResetToken {self.id} of user {self.user_id}>"
+
+
+class LoginFailure(Base):
+    """One failed login for an email from a client address (see throttle.py)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email_client", "email", "client_address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    client_address: Mapped[str] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LoginFailure {self.id}>"

@@ -1,4 +1,5 @@
-"""Server-rendered pages: home, login and logout (Flask-Login sessions), API docs."""
+"""Server-rendered pages: home, login and logout (Flask-Login sessions), forgotten and
+changed passwords, API docs."""
 
 from __future__ import annotations
 
@@ -21,12 +22,27 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
+from marshmallow import ValidationError
 
-from . import services
-from .forms import LoginForm, LogoutForm
+from . import services, throttle
+from .api.schemas import PasswordResetRequestSchema
+from .forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    LogoutForm,
+    ResetPasswordForm,
+)
 
 bp = Blueprint("pages", __name__)
+
+RESET_SENT = (
+    "If an account uses this email, a link to reset its password is on its way. "
+    "It expires in {minutes} minutes."
+)
+INVALID_RESET_LINK = "This reset link is invalid or has expired."
+TOO_MANY_FAILURES = "Too many failed login attempts; try again later."
 
 # ReDoc's standalone bundle (MIT, see static/redoc/LICENSE), shipped pre-compressed: a
 # third of the size in the repository and on the wire.
@@ -64,17 +80,86 @@ def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = LoginForm()
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
-        user = services.user_authenticate(
-            email=form.email.data or "", password=form.password.data or ""
-        )
+        # The same throttle as the API's token endpoint: one count for both doors.
+        email, client = form.email.data or "", request.remote_addr
+        retry_after = throttle.login_retry_after(email=email, client=client)
+        if retry_after is not None:
+            flash(TOO_MANY_FAILURES, "error")
+            headers = {"Retry-After": str(retry_after)}
+            return render_template("pages/login.html", form=form), 429, headers
+        user = services.user_authenticate(email=email, password=form.password.data or "")
         if user is not None:
+            throttle.login_succeeded(email=email, client=client)
             login_user(user, remember=bool(form.remember.data))
             flash("You are signed in.", "success")
             return redirect(_safe_next(request.args.get("next")))
+        throttle.login_failed(email=email, client=client)
         flash("Incorrect email or password.", "error")
-    status = 400 if request.method == "POST" else 200
     return render_template("pages/login.html", form=form), status
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password() -> ResponseReturnValue:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            data = PasswordResetRequestSchema().load({"email": form.email.data or ""})
+        except ValidationError:
+            form.email.errors = ["Enter a valid email address."]
+        else:
+            services.password_reset_request(email=data["email"])
+            minutes = current_app.config["PASSWORD_RESET_EXPIRE_MINUTES"]
+            flash(RESET_SENT.format(minutes=minutes), "success")
+            return redirect(url_for("pages.forgot_password"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("pages/forgot_password.html", form=form), status
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+def reset_password() -> ResponseReturnValue:
+    token = request.args.get("token", "")
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.password_reset_confirm(token=token, password=form.new_password.data or "")
+        except services.InvalidResetToken:
+            pass
+        else:
+            logout_user()
+            flash("Your password has been reset: log in with the new one.", "success")
+            return redirect(url_for("pages.login"))
+    elif request.method == "POST" or services.password_reset_token_valid(token=token):
+        status = 400 if request.method == "POST" else 200
+        return render_template("pages/reset_password.html", form=form, token=token), status
+    # An unknown, used or expired link, on arrival or when the form is sent.
+    return render_template(
+        "pages/reset_password.html", form=form, token=token, error=INVALID_RESET_LINK
+    ), 400
+
+
+@bp.route("/change-password", methods=["GET", "POST"])
+@login_required
+def change_password() -> ResponseReturnValue:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.password_change(
+                user=current_user,
+                current_password=form.current_password.data or "",
+                new_password=form.new_password.data or "",
+            )
+        except services.IncorrectPassword:
+            form.current_password.errors = ["Incorrect password."]
+        else:
+            # Other sessions of this account end (they carry the old fingerprint); this
+            # one is renewed.
+            login_user(current_user._get_current_object())
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("pages.home"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("pages/change_password.html", form=form), status
 
 
 @bp.post("/logout")

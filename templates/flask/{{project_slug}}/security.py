@@ -1,8 +1,11 @@
-"""Password hashing (argon2) and bearer tokens (JWT, HS256)."""
+"""Password hashing (argon2), password fingerprints and bearer tokens (JWT, HS256)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
+from dataclasses import dataclass
 
 import jwt
 from argon2 import PasswordHasher
@@ -12,6 +15,8 @@ _hasher = PasswordHasher()
 JWT_ALGORITHM = "HS256"
 # User ids are database integers; anything else in `sub` is not one of our tokens.
 MAX_USER_ID = 2**63 - 1
+# How much of the password fingerprint an access token carries (its `pwd` claim).
+TOKEN_FINGERPRINT_LENGTH = 16
 
 
 def hash_password(password: str) -> str:
@@ -32,23 +37,69 @@ def password_needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-def create_access_token(*, user_id: int, secret_key: str, expire_minutes: int) -> str:
-    """A signed token whose `sub` is the user id; it expires after `expire_minutes`."""
+def password_fingerprint(*, password_hash: str, secret_key: str) -> str:
+    """A keyed digest of the stored password hash (64 hex characters).
+
+    It changes whenever the password does (by any path: reset, change, admin, CLI), so
+    whatever was issued before a change (access tokens, reset links) can be refused.
+    """
+    return hmac.new(
+        secret_key.encode("utf-8"), password_hash.encode("utf-8"), hashlib.sha256
+    ).hexdigest()
+
+
+def token_fingerprint_matches(claimed: str, fingerprint: str) -> bool:
+    """Constant-time: does a token's `pwd` claim match the current password fingerprint?"""
+    expected = fingerprint[:TOKEN_FINGERPRINT_LENGTH]
+    return hmac.compare_digest(claimed.encode("utf-8"), expected.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    """What a valid access token says: whose it is, and which password it was made for."""
+
+    user_id: int
+    password_fingerprint: str
+
+
+def create_access_token(
+    *, user_id: int, password_fingerprint: str, secret_key: str, expire_minutes: int
+) -> str:
+    """A signed token for `user_id`, bound to the password it was issued for.
+
+    `pwd` holds the start of the password fingerprint: once the password changes, the
+    token no longer matches it and is refused, even within the same second.
+    """
     now = int(time.time())
-    claims = {"sub": str(user_id), "iat": now, "exp": now + expire_minutes * 60}
+    claims = {
+        "sub": str(user_id),
+        "pwd": password_fingerprint[:TOKEN_FINGERPRINT_LENGTH],
+        "iat": now,
+        "exp": now + expire_minutes * 60,
+    }
     return jwt.encode(claims, secret_key, algorithm=JWT_ALGORITHM)
 
 
-def read_access_token(token: str, *, secret_key: str) -> int | None:
-    """The user id in a valid token, or None for a malformed, tampered or expired one."""
+def read_access_token(token: str, *, secret_key: str) -> AccessClaims | None:
+    """The claims of a valid token, or None for a malformed, tampered or expired one.
+
+    Tokens without `pwd` (made before password changes revoked tokens) are refused.
+    """
     try:
         claims = jwt.decode(
-            token, secret_key, algorithms=[JWT_ALGORITHM], options={"require": ["exp", "sub"]}
+            token,
+            secret_key,
+            algorithms=[JWT_ALGORITHM],
+            options={"require": ["exp", "sub", "pwd"]},
         )
     except jwt.PyJWTError:
         return None
-    subject = claims.get("sub")
+    subject, fingerprint = claims.get("sub"), claims.get("pwd")
     if not isinstance(subject, str) or not subject.isascii() or not subject.isdigit():
         return None
+    if not isinstance(fingerprint, str) or len(fingerprint) != TOKEN_FINGERPRINT_LENGTH:
+        return None
     user_id = int(subject)
-    return user_id if 0 < user_id <= MAX_USER_ID else None
+    if not 0 < user_id <= MAX_USER_ID:
+        return None
+    return AccessClaims(user_id=user_id, password_fingerprint=fingerprint)

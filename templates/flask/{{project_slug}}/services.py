@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from . import emails
 from .extensions import db
-from .models import Item, User
+from .models import Item, PasswordResetToken, User, utcnow
 from .security import hash_password, password_needs_rehash, verify_password
 
 ITEM_FIELDS = frozenset({"title", "description", "price"})
 
 
+# At most this many reset emails per account per hour; more requests send nothing.
+RESET_EMAILS_PER_HOUR = 3
+
+
 class EmailAlreadyRegistered(Exception):
     """Another account already uses this email."""
+
+
+class InvalidResetToken(Exception):
+    """The reset token is unknown, used, expired, or older than the last password change."""
+
+
+class IncorrectPassword(Exception):
+    """The current password given to change it is wrong."""
 
 
 @cache
@@ -80,6 +99,123 @@ def user_set_superuser(*, email: str, password: str) -> tuple[User, bool]:
     user.password_hash = hash_password(password)
     db.session.commit()
     return user, False
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def password_reset_request(*, email: str) -> None:
+    """Email a reset link to the account with this email, if there is one.
+
+    Says nothing about whether the account exists: the caller answers the same either
+    way, and the mail leaves in the background. At most RESET_EMAILS_PER_HOUR links per
+    account per hour; further requests send nothing.
+    """
+    user = user_get_by_email(email=email)
+    if user is None:
+        return
+    recent = db.session.execute(
+        select(func.count())
+        .select_from(PasswordResetToken)
+        .where(
+            PasswordResetToken.user_id == user.id,
+            PasswordResetToken.created_at > utcnow() - timedelta(hours=1),
+        )
+    ).scalar_one()
+    if recent >= RESET_EMAILS_PER_HOUR:
+        return
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            password_fingerprint=user.fingerprint(),
+        )
+    )
+    db.session.commit()
+    config = current_app.config
+    link = f"{config['PUBLIC_URL']}/reset-password?{urlencode({'token': token})}"
+    message = emails.password_reset_email(
+        to=user.email, link=link, expire_minutes=config["PASSWORD_RESET_EXPIRE_MINUTES"]
+    )
+    emails.send_email_in_background(
+        to=message.to, subject=message.subject, text=message.text, html=message.html
+    )
+
+
+def _valid_reset_token(token: str) -> PasswordResetToken | None:
+    row = db.session.execute(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
+    ).scalar_one_or_none()
+    if row is None or row.used_at is not None:
+        return None
+    expires = row.created_at + timedelta(
+        minutes=current_app.config["PASSWORD_RESET_EXPIRE_MINUTES"]
+    )
+    if utcnow() >= expires:
+        return None
+    if not hmac.compare_digest(row.password_fingerprint, row.user.fingerprint()):
+        return None  # the password changed since the link was sent
+    return row
+
+
+def password_reset_token_valid(*, token: str) -> bool:
+    """Would `password_reset_confirm` accept this token now? (The reset page asks.)"""
+    return _valid_reset_token(token) is not None
+
+
+def password_reset_confirm(*, token: str, password: str) -> User:
+    """Set a new password with a reset token; raises InvalidResetToken.
+
+    Every unused reset token of the account is used up, and every access token issued
+    before is refused from now on (its password fingerprint no longer matches).
+    """
+    row = _valid_reset_token(token)
+    if row is None:
+        raise InvalidResetToken()
+    now = utcnow()
+    # Claim the token atomically: of two requests racing with it, one wins.
+    claimed = db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.id == row.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        db.session.rollback()
+        raise InvalidResetToken()
+    user = row.user
+    db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    user.password_hash = hash_password(password)
+    db.session.commit()
+    return user
+
+
+def password_change(*, user: User, current_password: str, new_password: str) -> None:
+    """Change the password; raises IncorrectPassword when `current_password` is wrong.
+
+    Access tokens and reset links issued before the change are refused from now on.
+    """
+    if not verify_password(current_password, user.password_hash):
+        raise IncorrectPassword()
+    user.password_hash = hash_password(new_password)
+    db.session.commit()
+
+
+def user_delete(*, user: User) -> None:
+    """Delete the account with its items and reset tokens; its email is free again.
+
+    The rows that belong to the account are deleted explicitly: SQLite enforces the
+    foreign keys' ON DELETE CASCADE only when asked to.
+    """
+    db.session.execute(delete(Item).where(Item.owner_id == user.id))
+    db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+    db.session.delete(user)
+    db.session.commit()
 
 
 def item_create(*, owner: User, title: str, price: float, description: str | None = None) -> Item:

@@ -10,7 +10,7 @@ from flask import abort, current_app, g, request
 
 from ..extensions import db
 from ..models import User
-from ..security import read_access_token
+from ..security import read_access_token, token_fingerprint_matches
 
 NOT_AUTHENTICATED = "Not authenticated"
 INVALID_CREDENTIALS = "Could not validate credentials"
@@ -39,11 +39,14 @@ def _bearer_token() -> str:
 
 def authenticate_request() -> User:
     """The user whose valid bearer token came with the request, or a 401."""
-    user_id = read_access_token(_bearer_token(), secret_key=current_app.config["SECRET_KEY"])
-    if user_id is None:
+    claims = read_access_token(_bearer_token(), secret_key=current_app.config["SECRET_KEY"])
+    if claims is None:
         abort(401, description=INVALID_CREDENTIALS)
-    user = db.session.get(User, user_id)
-    if user is None:
+    user = db.session.get(User, claims.user_id)
+    # A token issued before the last password change (or reset) is refused.
+    if user is None or not token_fingerprint_matches(
+        claims.password_fingerprint, user.fingerprint()
+    ):
         abort(401, description=INVALID_CREDENTIALS)
     return user
 

@@ -134,6 +134,42 @@ class RegisterSchema(BaseSchema):
     )
 
 
+RESET_TOKEN_MAX = 200
+
+
+class PasswordResetRequestSchema(BaseSchema):
+    email = EmailField(required=True, validate=max_length(EMAIL_MAX))
+
+
+class PasswordResetConfirmSchema(BaseSchema):
+    token = Text(
+        required=True,
+        validate=[min_length(1), max_length(RESET_TOKEN_MAX)],
+        metadata={"description": "the `token` of the emailed link"},
+    )
+    password = Text(
+        required=True,
+        load_only=True,
+        validate=[min_length(PASSWORD_MIN), max_length(PASSWORD_MAX)],
+        metadata={"description": "the new password"},
+    )
+
+
+class PasswordChangeSchema(BaseSchema):
+    current_password = Text(
+        required=True, load_only=True, validate=[min_length(1), max_length(PASSWORD_MAX)]
+    )
+    new_password = Text(
+        required=True,
+        load_only=True,
+        validate=[min_length(PASSWORD_MIN), max_length(PASSWORD_MAX)],
+    )
+
+
+class MessageSchema(Schema):
+    detail = fields.String(required=True)
+
+
 class UserSchema(Schema):
     id = fields.Integer(required=True)
     email = fields.String(required=True)
