@@ -2,7 +2,9 @@
 
 Each framework's starter is rendered and installed in a fresh virtual environment ONCE per
 session (the ``project`` fixture); the contract tests and the make-target tests share it.
-``-k fastapi`` (or ``django``, ``flask``) selects one framework.
+Under pytest-xdist (``-n auto --dist loadgroup``, the README's command) every test of one
+such environment runs on the same worker, so it is still built once. ``-k fastapi`` (or
+``django``, ``flask``) selects one framework.
 """
 
 from __future__ import annotations
@@ -16,6 +18,33 @@ import pytest
 from tests.helpers import has_question
 
 from . import harness
+
+#: Session-built virtual environments, each named by the fixture that builds it (one per
+#: framework): a test using one is pinned with every other test using it to one
+#: pytest-xdist worker (``--dist loadgroup``), so each is built once per run.
+VENV_FIXTURES = ("project", "background_project", "venv_root")
+
+
+def xdist_group(item: pytest.Item) -> str | None:
+    """The pytest-xdist group of a starters test: ``<venv fixture>-<framework>`` for a test
+    that uses one of ``VENV_FIXTURES``, else ``None`` (it may run on any worker)."""
+    callspec = getattr(item, "callspec", None)
+    framework = callspec.params.get("framework") if callspec is not None else None
+    used = [name for name in VENV_FIXTURES if name in getattr(item, "fixturenames", ())]
+    if framework is None or not used:
+        return None
+    return f"{used[0]}-{framework}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the starters' tests with their ``xdist_group`` (see ``xdist_group``)."""
+    here = Path(__file__).parent
+    for item in items:
+        if not item.path.is_relative_to(here):
+            continue
+        group = xdist_group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @dataclass(frozen=True)
