@@ -36,8 +36,10 @@ def xdist_group(item: pytest.Item) -> str | None:
     return f"{used[0]}-{framework}"
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the starters' tests with their ``xdist_group`` (see ``xdist_group``)."""
+    """Mark the starters' tests with their ``xdist_group`` (see ``xdist_group``); first,
+    so that xdist's own hook, which reads the marks into the node ids, sees them."""
     here = Path(__file__).parent
     for item in items:
         if not item.path.is_relative_to(here):
