@@ -36,17 +36,37 @@ def xdist_group(item: pytest.Item) -> str | None:
     return f"{used[0]}-{framework}"
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the starters' tests with their ``xdist_group`` (see ``xdist_group``); first,
-    so that xdist's own hook, which reads the marks into the node ids, sees them."""
+def _suffix_node_id(item: pytest.Item, group: str) -> None:
+    """Give ``item`` the ``<node id>@<group>`` id that ``--dist loadgroup`` schedules by.
+
+    pytest-xdist 3.8 does this from the marks by setting ``item._nodeid``, which pytest 9.2
+    no longer reads (its node ids live in ``_id``), so every test would be scheduled alone:
+    set it here, through whichever attribute this pytest has.
+    """
+    node_id = f"{item.nodeid}@{group}"
+    try:
+        from _pytest.nodeid import coerce_node_id  # pytest >= 9.2
+    except ImportError:
+        item._nodeid = node_id
+    else:
+        item._id = coerce_node_id(node_id)  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the starters' tests with their ``xdist_group`` (see ``xdist_group``) and, on a
+    ``--dist loadgroup`` worker, put the group in the node id (see ``_suffix_node_id``)."""
     here = Path(__file__).parent
+    loadgroup = bool(getattr(config.option, "loadgroup", False))
     for item in items:
         if not item.path.is_relative_to(here):
             continue
         group = xdist_group(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+        if group is None:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
+        if loadgroup and not item.nodeid.endswith(f"@{group}"):
+            _suffix_node_id(item, group)
 
 
 @dataclass(frozen=True)
