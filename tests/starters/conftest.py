@@ -2,7 +2,9 @@
 
 Each framework's starter is rendered and installed in a fresh virtual environment ONCE per
 session (the ``project`` fixture); the contract tests and the make-target tests share it.
-``-k fastapi`` (or ``django``, ``flask``) selects one framework.
+Under pytest-xdist (``-n auto --dist loadgroup``, the README's command) every test of one
+such environment runs on the same worker, so it is still built once. ``-k fastapi`` (or
+``django``, ``flask``) selects one framework.
 """
 
 from __future__ import annotations
@@ -16,6 +18,55 @@ import pytest
 from tests.helpers import has_question
 
 from . import harness
+
+#: Session-built virtual environments, each named by the fixture that builds it (one per
+#: framework): a test using one is pinned with every other test using it to one
+#: pytest-xdist worker (``--dist loadgroup``), so each is built once per run.
+VENV_FIXTURES = ("project", "background_project", "venv_root")
+
+
+def xdist_group(item: pytest.Item) -> str | None:
+    """The pytest-xdist group of a starters test: ``<venv fixture>-<framework>`` for a test
+    that uses one of ``VENV_FIXTURES``, else ``None`` (it may run on any worker)."""
+    callspec = getattr(item, "callspec", None)
+    framework = callspec.params.get("framework") if callspec is not None else None
+    used = [name for name in VENV_FIXTURES if name in getattr(item, "fixturenames", ())]
+    if framework is None or not used:
+        return None
+    return f"{used[0]}-{framework}"
+
+
+def _suffix_node_id(item: pytest.Item, group: str) -> None:
+    """Give ``item`` the ``<node id>@<group>`` id that ``--dist loadgroup`` schedules by.
+
+    pytest-xdist 3.8 does this from the marks by setting ``item._nodeid``, which pytest 9.2
+    no longer reads (its node ids live in ``_id``), so every test would be scheduled alone:
+    set it here, through whichever attribute this pytest has.
+    """
+    node_id = f"{item.nodeid}@{group}"
+    try:
+        from _pytest.nodeid import coerce_node_id  # pytest >= 9.2
+    except ImportError:
+        item._nodeid = node_id
+    else:
+        item._id = coerce_node_id(node_id)  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the starters' tests with their ``xdist_group`` (see ``xdist_group``) and, on a
+    ``--dist loadgroup`` worker, put the group in the node id (see ``_suffix_node_id``)."""
+    here = Path(__file__).parent
+    loadgroup = bool(getattr(config.option, "loadgroup", False))
+    for item in items:
+        if not item.path.is_relative_to(here):
+            continue
+        group = xdist_group(item)
+        if group is None:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
+        if loadgroup and not item.nodeid.endswith(f"@{group}"):
+            _suffix_node_id(item, group)
 
 
 @dataclass(frozen=True)

@@ -229,12 +229,48 @@ def sqlite_url(path: Path) -> str:
 # ---------------------------------------------------------------------------- servers
 
 
+#: Where :func:`free_port` looks: below Linux's ephemeral range (32768-60999), so neither
+#: the kernel's ``bind(0)`` nor an outgoing connection (schemathesis opens thousands) can
+#: take a port between the test choosing it and the server binding it.
+_PORT_BASE = 20000
+#: Ports of each pytest-xdist worker (``gw0`` gets 20000-20499, ``gw1`` 20500-20999, ...):
+#: two workers never hand out the same port.
+_PORTS_PER_WORKER = 500
+_MAX_WORKERS = 24
+
+
+def worker_index() -> int:
+    """This pytest-xdist worker's number (``gw3`` -> 3); 0 without xdist."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    digits = name.removeprefix("gw")
+    return int(digits) if digits.isdigit() else 0
+
+
+def _port_sequence() -> Iterator[int]:
+    """This worker's ports in turn, from a random start (another test run on the same
+    machine, e.g. a second worktree, most likely starts elsewhere), forever."""
+    first = _PORT_BASE + (worker_index() % _MAX_WORKERS) * _PORTS_PER_WORKER
+    offset = secrets.randbelow(_PORTS_PER_WORKER)
+    while True:
+        yield first + offset
+        offset = (offset + 1) % _PORTS_PER_WORKER
+
+
+_ports = _port_sequence()
+
+
 def free_port() -> int:
-    """A TCP port that nothing listens on at the moment, on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A TCP port on 127.0.0.1 that nothing is bound to at the moment and that no other
+    worker of this run will hand out (see ``_PORT_BASE``)."""
+    for _ in range(_PORTS_PER_WORKER):
+        port = next(_ports)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use (or lingering in TIME_WAIT): the next one
+            return port
+    pytest.fail(f"no free port among this worker's {_PORTS_PER_WORKER} from {_PORT_BASE}")
 
 
 def production_env(
@@ -398,8 +434,9 @@ def postgres_database_url(admin_url: str, name: str) -> str:
 
 
 def new_database_name(hint: str) -> str:
-    """A database name unlikely to clash: ``starters_<hint>_<random>``."""
-    return f"starters_{hint}_{secrets.token_hex(4)}".lower()
+    """A database name that no other test, worker or run takes: ``starters_<hint>_gw<worker
+    number>_<random>`` (the worker, so that parallel workers cannot clash even by chance)."""
+    return f"starters_{hint}_gw{worker_index()}_{secrets.token_hex(4)}".lower()
 
 
 def create_database(admin_url: str, name: str) -> None:
@@ -412,7 +449,7 @@ def drop_database(admin_url: str, name: str) -> None:
 
 @contextlib.contextmanager
 def fresh_postgres_database(hint: str) -> Iterator[str]:
-    """Create an empty database named ``starters_<hint>_<random>``, yield its URL, drop it."""
+    """Create an empty database named by :func:`new_database_name`, yield its URL, drop it."""
     admin_url = postgres_admin_url()
     name = new_database_name(hint)
     create_database(admin_url, name)
