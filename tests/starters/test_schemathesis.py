@@ -21,7 +21,8 @@ text, lengths, non-finite numbers, the "no 500" sweep) and ``test_accounts.py``.
 The run is bounded by ``--max-examples`` per operation (``SCAFFOLD_SCHEMATHESIS_EXAMPLES``
 overrides it) so that one framework takes well under two minutes. The seed is
 fixed (``DEFAULT_SEED``) so every run sends the same data; ``SCAFFOLD_SCHEMATHESIS_SEED``
-explores other data, and a failure prints the seed that replays it. No check is disabled (see docs/contract.md, "schemathesis").
+explores other data, and a failure prints the seed that replays it. No check is disabled
+(see docs/contract.md, "schemathesis").
 """
 
 from __future__ import annotations
