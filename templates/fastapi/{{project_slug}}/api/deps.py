@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..config import Settings, get_settings
 from ..db import SessionLocal, get_session
 from ..models import User
-from ..security import decode_access_token
+from ..security import decode_access_token, token_matches_password
 from ..services import user_get
 
 NOT_AUTHENTICATED = "Not authenticated"
@@ -39,12 +39,14 @@ async def authenticate(*, session: AsyncSession, token: str | None, settings: Se
     """Return the user a bearer token belongs to, or raise a 401."""
     if not token:
         raise unauthorized(NOT_AUTHENTICATED)
-    user_id = decode_access_token(token, settings=settings)
-    if user_id is None:
+    claims = decode_access_token(token, settings=settings)
+    if claims is None:
         raise unauthorized(INVALID_CREDENTIALS)
-    user = await user_get(session=session, user_id=user_id)
+    user = await user_get(session=session, user_id=claims.user_id)
     if user is None:  # the account was deleted after the token was issued
         raise unauthorized(INVALID_CREDENTIALS)
+    if not token_matches_password(claims, user.hashed_password, settings=settings):
+        raise unauthorized(INVALID_CREDENTIALS)  # issued before a password change or reset
     return user
 
 
