@@ -103,7 +103,9 @@ def decode_access_token(token: str, *, settings: Settings) -> AccessClaims | Non
     return AccessClaims(user_id, pwd) if user_id is not None else None
 
 
-def token_matches_password(claims: AccessClaims, hashed_password: str, *, settings: Settings) -> bool:
+def token_matches_password(
+    claims: AccessClaims, hashed_password: str, *, settings: Settings
+) -> bool:
     """True when the token was issued for the account's current password."""
     current = password_fingerprint(hashed_password, settings=settings)[:PWD_CLAIM_LENGTH]
     return hmac.compare_digest(claims.pwd.encode(), current.encode())

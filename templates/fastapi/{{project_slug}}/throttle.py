@@ -25,9 +25,7 @@ def _key(email: str, client: str) -> tuple[str, str]:
     def storable(text: str) -> str:
         return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
-    return storable(email.strip().lower())[:MAX_EMAIL_LENGTH], storable(client)[
-        :MAX_CLIENT_LENGTH
-    ]
+    return storable(email.strip().lower())[:MAX_EMAIL_LENGTH], storable(client)[:MAX_CLIENT_LENGTH]
 
 
 def _window() -> timedelta:

@@ -23,7 +23,7 @@ from ..services import (
     user_create,
 )
 from ..throttle import login_failed, login_retry_after, login_succeeded
-from .deps import ApiRoute, SessionDep, SettingsDep, unauthorized
+from .deps import ApiRoute, BadRequest, SessionDep, SettingsDep, unauthorized
 from .responses import (
     DATABASE_DOWN,
     EMAIL_TAKEN,
@@ -133,7 +133,5 @@ async def confirm_password_reset(
             session=session, token=data.token, password=data.password, settings=settings
         )
     except InvalidResetTokenError:
-        raise HTTPException(
-            status_code=status.HTTP_400_BAD_REQUEST, detail="Invalid or expired reset token"
-        ) from None
+        raise BadRequest("Invalid or expired reset token") from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -68,6 +68,13 @@ def _needs_user(route: APIRoute) -> bool:
     return False
 
 
+class BadRequest(HTTPException):
+    """A 400 a route raises itself (a wrong token or password), not a body it cannot read."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status_code=status.HTTP_400_BAD_REQUEST, detail=detail)
+
+
 def body_not_json() -> RequestValidationError:
     """The 422 for a body that cannot be decoded at all."""
     return RequestValidationError(
@@ -89,7 +96,8 @@ class ApiRoute(APIRoute):
 
     FastAPI decodes the JSON body before it resolves dependencies, so a protected route
     would answer 422 to a malformed body sent without a token. The contract wants 401:
-    when the body is unusable, the token is checked first. A JSON body that is not UTF-8,
+    when the body is unusable, the token is checked first. (FastAPI reports an unreadable
+    body as a 400; the routes' own 400s are `BadRequest`s.) A JSON body that is not UTF-8,
     or says another charset (a 400 in FastAPI, or silently decoded as UTF-16), becomes the
     same 422 as malformed JSON.
     """
@@ -124,7 +132,7 @@ class ApiRoute(APIRoute):
                 await check_user(request)
                 raise
             except StarletteHTTPException as exc:
-                if exc.status_code != status.HTTP_400_BAD_REQUEST:
+                if exc.status_code != status.HTTP_400_BAD_REQUEST or isinstance(exc, BadRequest):
                     raise
                 await check_user(request)
                 raise body_not_json() from exc

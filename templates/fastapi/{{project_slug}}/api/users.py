@@ -1,10 +1,10 @@
 """The current user: read it, change its password, delete it."""
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, Response, status
 
 from ..schemas import PasswordChange, UserPublic
 from ..services import IncorrectPasswordError, password_change, user_delete
-from .deps import ApiRoute, CurrentUser, SessionDep
+from .deps import ApiRoute, BadRequest, CurrentUser, SessionDep
 from .responses import DATABASE_DOWN, INCORRECT_PASSWORD, TOO_LARGE, UNAUTHORIZED
 
 router = APIRouter(
@@ -36,9 +36,7 @@ async def change_password(data: PasswordChange, user: CurrentUser, session: Sess
             new_password=data.new_password,
         )
     except IncorrectPasswordError:
-        raise HTTPException(
-            status_code=status.HTTP_400_BAD_REQUEST, detail="Incorrect password"
-        ) from None
+        raise BadRequest("Incorrect password") from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
