@@ -43,7 +43,25 @@ DEFAULT_SEED = 20261130
 CONFIG = """\
 [warnings]
 fail-on = ["validation_mismatch", "missing_auth", "method_not_allowed"]
+
+# The contract answers 400 to a well-formed but wrong reset token or current password
+# (issue 11).
+[[operations]]
+include-path = ["/api/auth/password-reset/confirm", "/api/users/me/password"]
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx",
+]
+# So most generated (valid) bodies answer 400: not a schema mismatch here.
+warnings.display = ["missing_auth", "method_not_allowed"]
+
+# Deleting the run's only account would leave the rest of it without a valid token;
+# test_accounts.py checks DELETE /api/users/me.
+[[operations]]
+include-name = "DELETE /api/users/me"
+enabled = false
 """
+#: Operations of the document the run leaves out (disabled in CONFIG).
+SKIPPED_OPERATIONS = 1
 
 
 def schemathesis_executable() -> str:
@@ -129,7 +147,9 @@ def test_schemathesis_finds_nothing(
     assert tested, f"no summary from schemathesis ({where}):\n{output[-5000:]}"
     total = int(selected.group(2))
     assert total >= 8, f"only {total} operations in /openapi.json ({where})"
-    assert int(selected.group(1)) == int(tested.group(1)) == total, output[-5000:]
+    assert int(selected.group(1)) == int(tested.group(1)) == total - SKIPPED_OPERATIONS, output[
+        -5000:
+    ]
     leaks = harness.log_leaks(server.log(), PASSWORD, token)
     assert not leaks, f"the server log carries secrets after schemathesis ({where}):\n" + (
         "\n".join(leaks[:50])
