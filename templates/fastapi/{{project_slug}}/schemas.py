@@ -110,6 +110,32 @@ class UserPublic(BaseModel):
     email: str
 
 
+class PasswordResetRequest(BaseModel):
+    """Ask for a reset link by email."""
+
+    email: Email
+
+
+class PasswordResetConfirm(BaseModel):
+    """Complete a reset: the token from the emailed link and the new password."""
+
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+    password: Password
+
+
+class PasswordChange(BaseModel):
+    """Change the password of the logged-in account."""
+
+    current_password: Annotated[str, Field(min_length=1, max_length=128)]
+    new_password: Password
+
+
+class Message(BaseModel):
+    """A plain answer: `{"detail": "..."}`."""
+
+    detail: str
+
+
 class Token(BaseModel):
     """An OAuth2 bearer token."""
 

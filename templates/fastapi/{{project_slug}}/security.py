@@ -1,7 +1,11 @@
-"""Password hashing (argon2) and JWT access tokens (HS256)."""
+"""Password hashing (argon2), JWT access tokens (HS256) and reset tokens."""
 
+import hashlib
+import hmac
 import re
+import secrets
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import jwt
 from pwdlib import PasswordHash
@@ -9,6 +13,8 @@ from pwdlib import PasswordHash
 from .config import Settings
 
 ALGORITHM = "HS256"
+# An access token carries the first 16 hex characters of its account's password fingerprint.
+PWD_CLAIM_LENGTH = 16
 MAX_ID = 2**31 - 1
 _DECIMAL_ID = re.compile(r"[0-9]{1,10}")
 
@@ -38,27 +44,68 @@ def parse_id(value: str) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def create_access_token(*, user_id: int, settings: Settings) -> str:
-    """Sign a token for the user that expires after ACCESS_TOKEN_EXPIRE_MINUTES."""
+def password_fingerprint(hashed_password: str, *, settings: Settings) -> str:
+    """HMAC-SHA256 of the password hash: changes whenever the password does."""
+    return hmac.new(
+        settings.secret_key.encode(), hashed_password.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def new_reset_token() -> str:
+    """A fresh password reset token: 43 URL-safe characters (256 random bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_reset_token(token: str) -> str:
+    """The SHA-256 (hex) of a reset token: only this is stored."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class AccessClaims(NamedTuple):
+    """What a valid access token says: whose it is and its password fingerprint prefix."""
+
+    user_id: int
+    pwd: str
+
+
+def create_access_token(*, user_id: int, hashed_password: str, settings: Settings) -> str:
+    """Sign a token for the user that expires after ACCESS_TOKEN_EXPIRE_MINUTES.
+
+    The `pwd` claim ties it to the current password: after a change or a reset, every
+    token issued before it is refused.
+    """
     now = datetime.now(UTC)
+    fingerprint = password_fingerprint(hashed_password, settings=settings)
     payload = {
         "sub": str(user_id),
+        "pwd": fingerprint[:PWD_CLAIM_LENGTH],
         "iat": now,
         "exp": now + timedelta(minutes=settings.access_token_expire_minutes),
     }
     return jwt.encode(payload, settings.secret_key, algorithm=ALGORITHM)
 
 
-def decode_access_token(token: str, *, settings: Settings) -> int | None:
-    """Return the user id of a valid, unexpired token, or None."""
+def decode_access_token(token: str, *, settings: Settings) -> AccessClaims | None:
+    """Return the claims of a valid, unexpired token, or None."""
     try:
         payload = jwt.decode(
             token,
             settings.secret_key,
             algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub"]},
+            options={"require": ["exp", "sub", "pwd"]},
         )
     except jwt.InvalidTokenError:
         return None
-    subject = payload.get("sub")
-    return parse_id(subject) if isinstance(subject, str) else None
+    subject, pwd = payload.get("sub"), payload.get("pwd")
+    if not isinstance(subject, str) or not isinstance(pwd, str):
+        return None
+    user_id = parse_id(subject)
+    return AccessClaims(user_id, pwd) if user_id is not None else None
+
+
+def token_matches_password(
+    claims: AccessClaims, hashed_password: str, *, settings: Settings
+) -> bool:
+    """True when the token was issued for the account's current password."""
+    current = password_fingerprint(hashed_password, settings=settings)[:PWD_CLAIM_LENGTH]
+    return hmac.compare_digest(claims.pwd.encode(), current.encode())

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..config import Settings, get_settings
 from ..db import SessionLocal, get_session
 from ..models import User
-from ..security import decode_access_token
+from ..security import decode_access_token, token_matches_password
 from ..services import user_get
 
 NOT_AUTHENTICATED = "Not authenticated"
@@ -39,12 +39,14 @@ async def authenticate(*, session: AsyncSession, token: str | None, settings: Se
     """Return the user a bearer token belongs to, or raise a 401."""
     if not token:
         raise unauthorized(NOT_AUTHENTICATED)
-    user_id = decode_access_token(token, settings=settings)
-    if user_id is None:
+    claims = decode_access_token(token, settings=settings)
+    if claims is None:
         raise unauthorized(INVALID_CREDENTIALS)
-    user = await user_get(session=session, user_id=user_id)
+    user = await user_get(session=session, user_id=claims.user_id)
     if user is None:  # the account was deleted after the token was issued
         raise unauthorized(INVALID_CREDENTIALS)
+    if not token_matches_password(claims, user.hashed_password, settings=settings):
+        raise unauthorized(INVALID_CREDENTIALS)  # issued before a password change or reset
     return user
 
 
@@ -64,6 +66,13 @@ def _needs_user(route: APIRoute) -> bool:
             return True
         pending.extend(dependant.dependencies)
     return False
+
+
+class BadRequest(HTTPException):
+    """A 400 a route raises itself (a wrong token or password), not a body it cannot read."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status_code=status.HTTP_400_BAD_REQUEST, detail=detail)
 
 
 def body_not_json() -> RequestValidationError:
@@ -87,7 +96,8 @@ class ApiRoute(APIRoute):
 
     FastAPI decodes the JSON body before it resolves dependencies, so a protected route
     would answer 422 to a malformed body sent without a token. The contract wants 401:
-    when the body is unusable, the token is checked first. A JSON body that is not UTF-8,
+    when the body is unusable, the token is checked first. (FastAPI reports an unreadable
+    body as a 400; the routes' own 400s are `BadRequest`s.) A JSON body that is not UTF-8,
     or says another charset (a 400 in FastAPI, or silently decoded as UTF-16), becomes the
     same 422 as malformed JSON.
     """
@@ -122,7 +132,7 @@ class ApiRoute(APIRoute):
                 await check_user(request)
                 raise
             except StarletteHTTPException as exc:
-                if exc.status_code != status.HTTP_400_BAD_REQUEST:
+                if exc.status_code != status.HTTP_400_BAD_REQUEST or isinstance(exc, BadRequest):
                     raise
                 await check_user(request)
                 raise body_not_json() from exc
