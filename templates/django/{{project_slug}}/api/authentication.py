@@ -64,15 +64,30 @@ def decode_access_token(token: str) -> tuple[int, str]:
     return user_id, fingerprint
 
 
+def user_for_token(token: str) -> "User":
+    """The active user a valid access token belongs to; raise ``AuthenticationFailed``.
+
+    The bearer check of the API and the first message of the item events socket both use it.
+    """
+    # Imported here: DRF loads this module while Django may still be loading the apps.
+    from ..users.selectors import user_get_active
+
+    user_id, fingerprint = decode_access_token(token)
+    user = user_get_active(user_id=user_id)
+    # A token issued before the user's last password change is refused.
+    if user is None or not hmac.compare_digest(
+        user.password_fingerprint()[:PWD_CLAIM_LENGTH].encode(), fingerprint.encode()
+    ):
+        raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
+    return user
+
+
 class BearerTokenAuthentication(BaseAuthentication):
     """``Authorization: Bearer <jwt>``; a 401 answers ``WWW-Authenticate: Bearer``."""
 
     keyword = b"bearer"
 
     def authenticate(self, request: Request) -> "tuple[User, str] | None":
-        # Imported here: DRF loads this class while Django may still be loading the apps.
-        from ..users.selectors import user_get_active
-
         parts = get_authorization_header(request).split()
         if len(parts) != 2 or parts[0].lower() != self.keyword:
             # No (or a malformed) header: the permission check answers "Not authenticated".
@@ -81,14 +96,7 @@ class BearerTokenAuthentication(BaseAuthentication):
             token = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS) from exc
-        user_id, fingerprint = decode_access_token(token)
-        user = user_get_active(user_id=user_id)
-        # A token issued before the user's last password change is refused.
-        if user is None or not hmac.compare_digest(
-            user.password_fingerprint()[:PWD_CLAIM_LENGTH].encode(), fingerprint.encode()
-        ):
-            raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
-        return user, token
+        return user_for_token(token), token
 
     def authenticate_header(self, request: Request) -> str:
         return "Bearer"

@@ -48,6 +48,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class ServiceUnavailable(exceptions.APIException):
+    """503: a service the request needs (e.g. Redis for the login throttle) cannot be reached."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Service unavailable"
+    default_code = "service_unavailable"
+
+
 class RequestValidationError(exceptions.APIException):
     """422 with a list of ``{"loc", "msg", "type"}`` entries, ready to be returned."""
 
