@@ -34,6 +34,8 @@ def _option_values(framework: str) -> list[tuple[str, Any]]:
     for key, question in copier_questions(framework).items():
         if question.get("type") != "bool" and not isinstance(question.get("choices"), dict | list):
             continue
+        if question.get("when") is False:
+            continue  # never asked, only refused (Flask's `realtime`)
         choices = question_values(framework, key)
         values += [(key, value) for value in choices if value != question.get("default")]
     return values

@@ -36,6 +36,9 @@ from .schemas import NOT_UNICODE, NUL_CHARACTER
 logger = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE = "Database unavailable"
+# Redis (REDIS_URL) cannot be reached where it is needed: the login throttle, /health.
+SERVICE_UNAVAILABLE = "Service unavailable"
+REDIS_UNAVAILABLE = "Redis unavailable"
 BODY_TOO_LARGE = "Request body is too large"
 INVALID_HOST = "Invalid Host header"
 
