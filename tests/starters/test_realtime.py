@@ -73,7 +73,9 @@ class Subscriber:
     def __init__(self, server: Server) -> None:
         from websockets.sync.client import connect
 
-        self.socket = connect(events_url(server), open_timeout=EVENT_WAIT)
+        # Entered like a context manager (websockets 17.1 warns about a bare connect());
+        # ``close`` ends it.
+        self.socket = connect(events_url(server), open_timeout=EVENT_WAIT).__enter__()
 
     def send(self, message: Any) -> None:
         self.socket.send(message if isinstance(message, str) else json.dumps(message))
