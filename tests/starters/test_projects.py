@@ -20,6 +20,7 @@ import yaml
 
 from tests.helpers import (
     assert_no_leftover_jinja,
+    copier_questions,
     generated_files,
     has_question,
     question_values,
@@ -33,14 +34,49 @@ pytestmark = pytest.mark.slow
 
 #: Options whose every value is rendered. ``html`` exists in the FastAPI template only.
 MATRIX_QUESTIONS = ("admin", "html", "docker", "ci", "database")
-#: Options that change Python code: their combinations run the project's tests and mypy.
-CODE_QUESTIONS = ("admin", "html")
+#: Options that change Python code: a covering subset of their combinations (every pair
+#: of values together at least once, see ``_pairwise``) runs the project's tests and mypy.
+CODE_QUESTIONS = ("admin", "html", "tasks", "realtime")
+#: Options whose code needs Redis-side dependencies: their combinations use the venv of
+#: ``background_project`` (every option on), the others the session ``project``'s.
+BACKGROUND_QUESTIONS = ("tasks", "realtime")
+
+
+def _asked(framework: str, questions: tuple[str, ...]) -> list[str]:
+    """The questions the template really asks (a ``when: false`` one only refuses)."""
+    return [
+        q
+        for q in questions
+        if has_question(framework, q) and copier_questions(framework)[q].get("when") is not False
+    ]
 
 
 def _combinations(framework: str, questions: tuple[str, ...]) -> list[dict[str, Any]]:
-    asked = [q for q in questions if has_question(framework, q)]
+    asked = _asked(framework, questions)
     values = [question_values(framework, q) for q in asked]
     return [dict(zip(asked, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def _pairwise(framework: str, questions: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Combinations in which every pair of values of two questions appears at least once.
+
+    Greedy: take, from every combination, the one covering the most pairs not yet
+    covered, until none is left. With 2-4 yes/no questions that is 4-6 combinations
+    instead of up to 16, and any fault that needs two options together still shows.
+    """
+    every = _combinations(framework, questions)
+
+    def pairs(answers: dict[str, Any]) -> set[tuple[tuple[str, Any], tuple[str, Any]]]:
+        items = sorted(answers.items())
+        return set(itertools.combinations(items, 2)) or {(items[0], items[0])}
+
+    uncovered = set().union(*(pairs(answers) for answers in every))
+    chosen: list[dict[str, Any]] = []
+    while uncovered:
+        best = max(every, key=lambda answers: len(pairs(answers) & uncovered))
+        chosen.append(best)
+        uncovered -= pairs(best)
+    return chosen
 
 
 def _combination_id(framework: str, answers: dict[str, Any]) -> str:
@@ -51,12 +87,16 @@ def _combination_id(framework: str, answers: dict[str, Any]) -> str:
     return "-".join([framework, *parts])
 
 
-def _matrix(questions: tuple[str, ...], *, but_full: bool = False) -> list[Any]:
-    """``(framework, answers)`` params; ``but_full`` leaves out the session project's answers."""
+def _matrix(
+    questions: tuple[str, ...], *, but_full: bool = False, pairwise: bool = False
+) -> list[Any]:
+    """``(framework, answers)`` params; ``but_full`` leaves out the session project's answers,
+    ``pairwise`` takes the covering subset of ``_pairwise`` instead of every combination."""
+    combine = _pairwise if pairwise else _combinations
     return [
         pytest.param(framework, answers, id=_combination_id(framework, answers))
         for framework in harness.FRAMEWORKS
-        for answers in _combinations(framework, questions)
+        for answers in combine(framework, questions)
         if not (but_full and answers == full_options(framework))
     ]
 
@@ -187,7 +227,9 @@ def _check_optional_files(project: Path, answers: dict[str, Any]) -> None:
 
 # The combination with every code option on is the session project itself: `test_make_*`.
 @pytest.mark.parametrize(
-    ("framework", "answers"), _matrix(CODE_QUESTIONS, but_full=True), indirect=["framework"]
+    ("framework", "answers"),
+    _matrix(CODE_QUESTIONS, but_full=True, pairwise=True),
+    indirect=["framework"],
 )
 def test_code_combination_passes_its_own_suite(
     framework: str,
@@ -195,8 +237,11 @@ def test_code_combination_passes_its_own_suite(
     project: Project,
     mypy_cache: Path,
     tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     combination = harness.render(framework, tmp_path / harness.PROJECT_SLUG, **answers)
+    if any(answers.get(q) for q in BACKGROUND_QUESTIONS):
+        project = request.getfixturevalue("background_project")  # has Celery, redis, Channels
     # The session venv has the session project installed in editable mode: PYTHONPATH
     # (and the working directory) make the combination's own package win.
     env = _env(
