@@ -22,7 +22,7 @@ from types import TracebackType
 
 import pytest
 
-from .harness import free_port
+from .harness import free_port, kill_process_group
 
 REQUIRE_REDIS_VARIABLE = "SCAFFOLD_REQUIRE_REDIS"
 START_TIMEOUT = 20.0
@@ -102,11 +102,8 @@ class RedisServer:
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        if process is not None:
+            kill_process_group(process)
 
     def keys(self, pattern: str = "*") -> list[str]:
         """The key names matching ``pattern`` (a small reply parser for ``KEYS``)."""
@@ -158,11 +155,8 @@ class Worker:
     def kill(self) -> None:
         """SIGKILL the whole worker (make, the Celery main process and its children)."""
         process, self._process = self._process, None
-        if process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        if process is not None:
+            kill_process_group(process)
 
     def stop(self) -> None:
         """A warm shutdown (SIGTERM), then SIGKILL whatever is left after 10 s."""
