@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from . import emails
 from .extensions import db
@@ -251,12 +252,20 @@ def item_get(*, owner: User, item_id: int) -> Item | None:
     ).scalar_one_or_none()
 
 
-def item_update(*, item: Item, changes: dict[str, Any]) -> Item:
-    """Apply the given fields (title, description, price); others are ignored."""
+def item_update(*, item: Item, changes: dict[str, Any]) -> Item | None:
+    """Apply the given fields (title, description, price); others are ignored.
+
+    None when a concurrent request deleted the item before the change was written.
+    """
     for field, value in changes.items():
         if field in ITEM_FIELDS:
             setattr(item, field, value)
-    db.session.commit()
+    try:
+        db.session.commit()
+        db.session.refresh(item)  # the committed row, or the news that it is gone
+    except (StaleDataError, ObjectDeletedError, InvalidRequestError):
+        db.session.rollback()
+        return None
     return item
 
 

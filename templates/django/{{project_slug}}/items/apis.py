@@ -83,7 +83,10 @@ class ItemDetailApi(ApiView):
         item_id = parse_item_id(id)
         data = validate_body(ItemUpdateInputSerializer, request, partial=True)
         item = self.get_item(request, str(item_id))
-        return Response(ItemOutputSerializer(item_update(item=item, data=data)).data)
+        updated = item_update(item=item, data=data)
+        if updated is None:  # deleted by a concurrent request
+            raise exceptions.NotFound()
+        return Response(ItemOutputSerializer(updated).data)
 
     @extend_schema(
         operation_id="items_delete",

@@ -86,8 +86,10 @@ async def update_item(
 ) -> ItemPublic:
     """Change any subset of the fields; `{}` changes nothing."""
     item = await _own_item(session=session, user=user, raw_id=item_id)
-    item = await services.item_update(session=session, item=item, data=data)
-    return ItemPublic.model_validate(item)
+    updated = await services.item_update(session=session, item=item, data=data)
+    if updated is None:  # deleted by a concurrent request
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Not Found")
+    return ItemPublic.model_validate(updated)
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
