@@ -78,7 +78,7 @@ def test_a_pyproject_with_a_new_dependency_makes_a_different_lock() -> None:
     """The check above can fail: a lock stays current only for its own pyproject."""
     answers = next(iter(locks.combinations(Framework.flask)))
     pyproject, requirements = _render(Framework.flask, answers)
-    changed = pyproject.replace('dependencies = [\n', 'dependencies = [\n    "six>=1.16",\n', 1)
+    changed = pyproject.replace("dependencies = [\n", 'dependencies = [\n    "six>=1.16",\n', 1)
     assert changed != pyproject
     fresh = locks.compile_lock(changed, requirements)
     assert "\nsix==" in fresh
