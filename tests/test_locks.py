@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -57,9 +58,11 @@ def test_every_shipped_lock_matches_its_pyproject(framework: Framework) -> None:
             "utf-8"
         ), f"{framework.value} {answers}: requirements.txt is not _locks/{name}"
         seen.setdefault((pyproject, requirements), f"{answers} (_locks/{name})")
+    # The compiles wait on the package index: several at once.
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        fresh = dict(zip(seen, pool.map(lambda pair: locks.compile_lock(*pair), seen), strict=True))
     for (pyproject, requirements), where in seen.items():
-        fresh = locks.compile_lock(pyproject, requirements)
-        assert fresh == requirements, (
+        assert fresh[pyproject, requirements] == requirements, (
             f"{framework.value} {where}: the lock is stale for its pyproject.toml; "
             "run `python -m scaffold.locks` and commit templates/*/_locks"
         )
