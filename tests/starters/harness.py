@@ -170,8 +170,14 @@ def build_venv(project: Path) -> Path:
     env = {**clean_environ(), "UV_CACHE_DIR": _UV_CACHE_DIR}
     run([uv, "venv", "--quiet", str(venv), "--python", sys.executable], cwd=project, env=env)
     python = venv / "bin" / "python"
+    # With the project's lock as constraints, as `make install` does.
+    lock = (
+        ["-c", str(project / "requirements.txt")]
+        if (project / "requirements.txt").is_file()
+        else []
+    )
     run(
-        [uv, "pip", "install", "--quiet", "--python", str(python), "-e", f"{project}[dev]"],
+        [uv, "pip", "install", "--quiet", "--python", str(python), *lock, "-e", f"{project}[dev]"],
         cwd=project,
         env=env,
     )

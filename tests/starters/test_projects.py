@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.helpers import (
     assert_no_leftover_jinja,
@@ -116,6 +118,47 @@ def _env(project: Project, mypy_cache: Path, **overrides: str | None) -> dict[st
 
 def test_make_lint(project: Project, mypy_cache: Path) -> None:
     harness.run_make(project.path, "lint", _env(project, mypy_cache))
+
+
+def _locked_pins(lock: str) -> dict[str, str]:
+    """The lock's `name==version` lines whose markers hold here, by canonical name."""
+    pins = {}
+    for line in lock.splitlines():
+        if line.strip() and not line.startswith("#"):
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate():
+                (version,) = (spec.version for spec in requirement.specifier)
+                pins[canonicalize_name(requirement.name)] = version
+    return pins
+
+
+def test_installed_versions_are_the_locked_ones(project: Project) -> None:
+    """The venv (installed with the lock as constraints) holds exactly the lock's pins."""
+    frozen = harness.run(
+        [harness.uv_executable(), "pip", "freeze", "--python", str(project.python)],
+        cwd=project.path,
+        env=harness.clean_environ(),
+    ).stdout
+    installed = {}
+    for line in frozen.splitlines():
+        if line.startswith("-e ") or " @ " in line:  # the project itself (editable)
+            continue
+        name, _, version = line.partition("==")
+        installed[canonicalize_name(name)] = version
+    assert installed
+    locked = _locked_pins((project.path / "requirements.txt").read_text("utf-8"))
+    assert installed == locked
+
+
+def test_make_lock_right_after_generation_changes_nothing(project: Project) -> None:
+    """The shipped lock is byte for byte what the project's own `make lock` writes."""
+    lock = project.path / "requirements.txt"
+    before = lock.read_bytes()
+    try:
+        harness.run_make(project.path, "lock")
+        assert lock.read_bytes() == before
+    finally:
+        lock.write_bytes(before)
 
 
 def test_make_migrate_and_test_on_sqlite(project: Project, mypy_cache: Path) -> None:
