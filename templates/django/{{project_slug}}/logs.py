@@ -30,7 +30,7 @@ _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 def request_id_from(header: str | None) -> str:
-    """Keep an incoming X-Request-ID when it is sane (1-128 of ``A-Za-z0-9._:-``), else a new one."""
+    """An incoming X-Request-ID when sane (1-128 of ``A-Za-z0-9._:-``), else a new one."""
     if header is not None and _SANE_REQUEST_ID.fullmatch(header):
         return header
     return uuid.uuid4().hex

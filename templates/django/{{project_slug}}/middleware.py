@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils.log import log_response
 
 from .api.errors import DATABASE_ERRORS, database_unavailable, json_error
 from .logs import ACCESS_LOGGER, REQUEST_ID_HEADER, current_request_id, request_id_from
@@ -39,6 +40,16 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
+            if response.status_code >= 400:
+                # Django's "Not Found: /path" line, written here (it is written once) so that
+                # it carries the request id: Django would write it after this middleware.
+                log_response(
+                    "%s: %s",
+                    response.reason_phrase,
+                    request.path,
+                    response=response,
+                    request=request,
+                )
             # Percent-encoded again: a decoded newline or space cannot break the line.
             path = quote(request.path, safe="/:@!$&'()*+,;=-._~")
             access_logger.info(
