@@ -21,6 +21,8 @@ LOG_FORMATS = ("json", "text")
 # The extra fields of an access line, in the order JSON lines show them.
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms")
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# Libraries that log whole URLs, query strings (tokens) included, at INFO: warnings only.
+QUIET_LOGGERS = ("httpx", "httpcore")
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -90,3 +92,5 @@ def configure_logging(*, level: str, fmt: str) -> None:
     handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
     root.setLevel(level.upper())
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
