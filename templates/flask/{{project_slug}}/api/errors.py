@@ -155,8 +155,12 @@ def handle_http_exception(error: HTTPException) -> Response | HTTPException:
 
 
 def handle_database_unavailable(error: Exception) -> tuple[Response, int]:
-    """The database cannot be reached: 503, and the session is reset for next time."""
-    logger.warning("database unavailable: %s", error.__class__.__name__)
+    """The database cannot be reached: 503, and the session is reset for next time.
+
+    Logged at ERROR with the exception (whose SQL parameters the engine hides), so that
+    error reporting (SENTRY_DSN) hears of it too.
+    """
+    logger.error("database unavailable: %s", error.__class__.__name__, exc_info=error)
     with contextlib.suppress(sa_exc.SQLAlchemyError):
         db.session.rollback()
     return jsonify(detail=DATABASE_UNAVAILABLE), 503
