@@ -54,7 +54,8 @@ class WerkzeugAccessFilter(logging.Filter):
     (without the query string, which werkzeug's lines would carry: reset tokens)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (isinstance(record.msg, str) and record.msg.endswith('] "%s" %s %s\n'))
+        # werkzeug.serving's log_request: '<address> - - [<date>] "%s" %s %s'.
+        return not (isinstance(record.msg, str) and record.msg.rstrip().endswith('] "%s" %s %s'))
 
 
 def _message(record: logging.LogRecord) -> str:

@@ -169,7 +169,7 @@ def handle_database_unavailable(error: Exception) -> tuple[Response, int]:
 def handle_unexpected_error(error: Exception) -> tuple[Response, int]:
     """A bug: log it with its traceback, and still answer JSON."""
     logger.exception("unhandled error", exc_info=error)
-    return jsonify(detail=InternalServerError.name), 500
+    return jsonify(detail=InternalServerError().name), 500
 
 
 def register_error_handlers(app: Flask) -> None:
