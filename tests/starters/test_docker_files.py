@@ -31,6 +31,7 @@ import subprocess
 import time
 import urllib.parse
 from collections.abc import Iterator
+from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from jinja2 import meta
 from tests.helpers import TEMPLATES, copier_questions, question_values
 
 from . import dockerfile, harness
+from .background import RedisServer
 from .conftest import Project
 
 pytestmark = pytest.mark.slow
@@ -313,10 +315,15 @@ def interpolate(value: str, shell: dict[str, str]) -> str:
 
 
 def _service_env(
-    service: dict[str, Any], services: set[str], shell: dict[str, str], database_url: str
+    service: dict[str, Any],
+    services: set[str],
+    shell: dict[str, str],
+    database_url: str,
+    endpoints: dict[str, str],
 ) -> dict[str, str]:
-    """A compose service's environment as the container gets it, its database replaced by
-    the test's and other service hosts (mail catcher, Redis) by loopback."""
+    """A compose service's environment as the container gets it, with the test's database
+    and, for the other services' hosts, ``endpoints[service]`` (``host:port`` of the real
+    one started by the test) or loopback (nothing listens there: the mail catcher)."""
     raw = service.get("environment") or {}
     if isinstance(raw, list):
         raw = dict(item.split("=", 1) for item in raw)
@@ -326,11 +333,15 @@ def _service_env(
     env["DATABASE_URL"] = database_url
     for name, value in env.items():
         if value in services:
-            env[name] = "127.0.0.1"
+            env[name] = endpoints.get(value, "127.0.0.1").partition(":")[0]
             continue
         parts = urllib.parse.urlsplit(value)
         if parts.scheme and parts.hostname in services:
-            netloc = parts.netloc.replace(parts.hostname, "127.0.0.1", 1)
+            host = parts.hostname
+            port = f":{parts.port}" if parts.port else ""
+            credentials = parts.netloc.rpartition("@")[0]
+            netloc = endpoints.get(host, f"127.0.0.1{port}")
+            netloc = f"{credentials}@{netloc}" if credentials else netloc
             env[name] = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
     return env
 
@@ -421,15 +432,30 @@ def _searchable(path: Path, within: Path) -> Iterator[None]:
             folder.chmod(mode)
 
 
-@pytest.fixture
+@dataclass
+class ImageRun:
+    """What ``docker compose up`` runs, resolved for this machine."""
+
+    command: list[str]
+    healthcheck: list[str] | None
+    #: Commands of the one-off services the web service waits for (the migration).
+    one_offs: list[list[str]]
+    #: Commands of the other long-running services of the image (a Celery worker).
+    others: dict[str, list[str]]
+    env: dict[str, str]
+    cwd: Path
+    port: int
+
+
+@contextlib.contextmanager
 def image_run(
     project: Project,
-    postgres_url: str,
-    tmp_path: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[dict[str, Any]]:
-    """What ``docker compose up`` would run, resolved for this machine: the command,
-    its environment and folder, the compose file's one-off migration command."""
+    database_url: str,
+    within: Path,
+    endpoints: dict[str, str] | None = None,
+) -> Iterator[ImageRun]:
+    """The image's command, its environment and folder, and the compose file's other
+    commands on the same image, for ``project`` (whose folders are made searchable)."""
     stages = dockerfile.stages((project.path / "Dockerfile").read_text("utf-8"))
     final = stages[-1]
     replacements = {_image_venv(stages): str(project.path / ".venv")}
@@ -448,62 +474,121 @@ def image_run(
     }
     shell = {"SECRET_KEY": secrets.token_hex(32)}
     env = {name: _mapped(value, replacements) for name, value in final.env.items()}
-    env.update(_service_env(built[web[0]], set(services), shell, postgres_url))
+    env.update(_service_env(built[web[0]], set(services), shell, database_url, endpoints or {}))
     port = harness.free_port()
     # As `docker run -e`: loopback and a free port (the tests bind nothing else), two
     # workers whatever the machine's cores; HOME as nobody's (nothing to write there).
     env.update(HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2", HOME="/nonexistent")
-    within = tmp_path_factory.getbasetemp().parent
-    with _searchable(project.path, within), _searchable(tmp_path, within):
-        yield {
-            "command": [_mapped(a, replacements) for a in final.command()],
-            "healthcheck": (
+    entrypoint = [_mapped(a, replacements) for a in final.entrypoint or []]
+
+    def service_command(name: str) -> list[str]:
+        return [*entrypoint, *(_mapped(str(a), replacements) for a in built[name]["command"])]
+
+    with _searchable(project.path, within):
+        yield ImageRun(
+            command=[_mapped(a, replacements) for a in final.command()],
+            healthcheck=(
                 [_mapped(a, replacements) for a in final.healthcheck] if final.healthcheck else None
             ),
-            "one_off": [
-                [_mapped(str(a), replacements) for a in built[name]["command"]]
-                for name in sorted(completed)
-            ],
-            "entrypoint": [_mapped(a, replacements) for a in final.entrypoint or []],
-            "env": env,
-            "cwd": project.path,
-            "port": port,
-            "log": tmp_path / "image.log",
-        }
+            one_offs=[service_command(name) for name in sorted(completed)],
+            others={
+                name: service_command(name)
+                for name in sorted(built)
+                if name not in completed and name != web[0]
+            },
+            env=env,
+            cwd=project.path,
+            port=port,
+        )
 
 
-@pytest.mark.postgres
-def test_the_image_command_serves_outside_docker(image_run: dict[str, Any]) -> None:
+@contextlib.contextmanager
+def _serve_image(run: ImageRun, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Run the one-off commands, then start the image's command; yield it serving."""
     prefix = _as_unprivileged()
-    env, cwd = image_run["env"], image_run["cwd"]
-    for one_off in image_run["one_off"]:
-        command = [*prefix, *image_run["entrypoint"], *one_off]
-        harness.run(command, cwd=cwd, env=env, timeout=300)
-    log: Path = image_run["log"]
+    for one_off in run.one_offs:
+        harness.run([*prefix, *one_off], cwd=run.cwd, env=run.env, timeout=300)
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [*prefix, *image_run["command"]],
-            cwd=cwd,
-            env=env,
+            [*prefix, *run.command],
+            cwd=run.cwd,
+            env=run.env,
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
-        _wait_for_health(process, image_run["port"], log)
-        if image_run["healthcheck"] is not None:
+        _wait_for_health(process, run.port, log)
+        if run.healthcheck is not None:
             check = subprocess.run(
-                [*prefix, *image_run["healthcheck"]],
-                cwd=cwd,
-                env=env,
+                [*prefix, *run.healthcheck],
+                cwd=run.cwd,
+                env=run.env,
                 capture_output=True,
                 text=True,
                 timeout=60,
                 check=False,
             )
             assert check.returncode == 0, f"HEALTHCHECK failed: {check.stdout}{check.stderr}"
+        yield process
         # Still serving (a worker that died after the first answer shows here).
         assert process.poll() is None, log.read_text("utf-8", "replace")
     finally:
         harness.kill_process_group(process)
+
+
+@pytest.mark.postgres
+def test_the_image_command_serves_outside_docker(
+    project: Project,
+    postgres_url: str,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    within = tmp_path_factory.getbasetemp().parent
+    with image_run(project, postgres_url, within) as run:
+        assert not run.others, f"services not checked here: {sorted(run.others)}"
+        with _serve_image(run, tmp_path / "image.log"):
+            pass
+
+
+@pytest.mark.postgres
+def test_the_image_with_tasks_and_realtime_runs_outside_docker(
+    background_project: Project,
+    postgres_url: str,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """``tasks`` (and ``realtime``): the same image with Redis, and the compose file's
+    worker (the image with another command) starts as the same user and says it is ready."""
+    within = tmp_path_factory.getbasetemp().parent
+    with (
+        RedisServer() as redis,
+        image_run(
+            background_project, postgres_url, within, {"redis": f"127.0.0.1:{redis.port}"}
+        ) as run,
+    ):
+        assert run.env.get("REDIS_URL", "").endswith(f":{redis.port}/0"), run.env
+        assert set(run.others) == {"worker"}, sorted(run.others)
+        with _serve_image(run, tmp_path / "image.log"):
+            log = tmp_path / "worker.log"
+            with log.open("wb") as output:
+                worker = subprocess.Popen(
+                    [*_as_unprivileged(), *run.others["worker"]],
+                    cwd=run.cwd,
+                    env=run.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            try:
+                deadline = time.monotonic() + harness.SERVER_START_TIMEOUT
+                while " ready." not in log.read_text("utf-8", "replace"):
+                    code = worker.poll()
+                    text = log.read_text("utf-8", "replace")
+                    assert code is None, f"the worker exited {code}:\n{text}"
+                    assert time.monotonic() < deadline, f"the worker is not ready:\n{text}"
+                    time.sleep(0.25)
+            finally:
+                harness.kill_process_group(worker)
