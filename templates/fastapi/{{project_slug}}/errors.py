@@ -41,6 +41,9 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     )
 
 
+CONNECTION_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError)
+
+
 def describe_database_error(exc: Exception) -> str:
     """A log-safe summary of a database error: its kind, never the values involved.
 
@@ -50,7 +53,7 @@ def describe_database_error(exc: Exception) -> str:
     """
     original = getattr(exc, "orig", None) or exc
     kind = type(original).__name__
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError | ConnectionError):
+    if isinstance(exc, CONNECTION_ERRORS):
         first_line = str(original).strip().splitlines()[:1]
         if first_line:
             return f"{kind}: {first_line[0]}"
@@ -58,12 +61,19 @@ def describe_database_error(exc: Exception) -> str:
 
 
 async def database_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """503 when the database cannot be reached (or fails in a way the client cannot fix)."""
-    logger.warning(
+    """503 when the database cannot be reached (or fails in a way the client cannot fix).
+
+    Logged at ERROR, so error reporting (when SENTRY_DSN is set) gets it too. An unreachable
+    database comes with its traceback; other failures name their kind only, since the
+    driver's message can quote the data involved.
+    """
+    unreachable = isinstance(exc, CONNECTION_ERRORS)
+    logger.error(
         "database error on %s %s: %s",
         request.method,
         request.url.path,
         describe_database_error(exc),
+        exc_info=exc if unreachable else None,
     )
     return JSONResponse(
         {"detail": "Database unavailable"}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE

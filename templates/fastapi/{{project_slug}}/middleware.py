@@ -1,11 +1,16 @@
-"""ASGI middleware: proxy headers, security headers, allowed hosts, body size and CORS."""
+"""ASGI middleware: request ids and access lines, proxy headers, security headers, allowed
+hosts, body size and CORS."""
 
 import ipaddress
 import json
+import logging
+import time
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .logs import request_id_from, request_id_var
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -30,6 +35,75 @@ async def send_json(send: Send, status: int, detail: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+access_logger = logging.getLogger(f"{__package__}.access")
+logger = logging.getLogger(__name__)
+
+
+class RequestIdMiddleware:
+    """Give each request an id, answer it in `X-Request-ID`, write one access line.
+
+    The id comes from the request's own X-Request-ID when it is sane (see
+    `logs.request_id_from`), else it is made here; every log line written while the request
+    is served carries it. The access line (logger `<package>.access`, INFO) holds the
+    method, the path without its query string (links carry tokens there), the status and
+    the duration. An error no handler answered is logged with its traceback and answered
+    with a JSON 500 (with `debug`, Starlette's traceback page is shown instead).
+    """
+
+    def __init__(self, app: ASGIApp, *, debug: bool = False) -> None:
+        self.app = app
+        self.debug = debug
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_from(Headers(scope=scope).get("x-request-id"))
+        token = request_id_var.set(request_id)
+        try:
+            if scope["type"] == "websocket":
+                await self.app(scope, receive, send)
+            else:
+                await self._http(scope, receive, send, request_id)
+        finally:
+            request_id_var.reset(token)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
+        started = time.perf_counter()
+        status = 500
+        responded = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, responded
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                responded = True
+                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            if self.debug or responded:
+                raise
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            await send_json(send_with_id, 500, "Internal Server Error")
+        finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            access_logger.info(
+                "%s %s %d",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": duration_ms,
+                },
+            )
 
 
 class ProxyHeadersMiddleware:
