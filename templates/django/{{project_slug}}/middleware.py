@@ -1,16 +1,72 @@
-"""Middleware: proxy trust, the body size limit and error answers in the contract's JSON shape."""
+"""Middleware: request ids and access lines, proxy trust, the body size limit and error
+answers in the contract's JSON shape."""
 
 import io
 import ipaddress
+import logging
+import time
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils.log import log_response
 
 from .api.errors import DATABASE_ERRORS, database_unavailable, json_error
+from .logs import ACCESS_LOGGER, REQUEST_ID_HEADER, current_request_id, request_id_from
 
 MAX_BODY_BYTES = 1024 * 1024
 BODY_TOO_LARGE = "Request body is too large"
+
+
+access_logger = logging.getLogger(ACCESS_LOGGER)
+
+
+class RequestIdMiddleware:
+    """First in MIDDLEWARE: the request id of every line, the X-Request-ID header of every
+    answer (errors, 404s, 429s and pre-flights too) and one access line per request.
+
+    A sane incoming X-Request-ID (a proxy's) is kept, anything else replaced by a new one. The
+    access line names the path only: never the query string, where reset tokens travel.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        token = current_request_id.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            if response.status_code >= 400:
+                # Django's "Not Found: /path" line, written here (it is written once) so that
+                # it carries the request id: Django would write it after this middleware.
+                log_response(
+                    "%s: %s",
+                    response.reason_phrase,
+                    request.path,
+                    response=response,
+                    request=request,
+                )
+            # Percent-encoded again: a decoded newline or space cannot break the line.
+            path = quote(request.path, safe="/:@!$&'()*+,;=-._~")
+            access_logger.info(
+                "%s %s %d",
+                request.method,
+                path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            return response
+        finally:
+            current_request_id.reset(token)
 
 
 def _is_trusted(address: str, trusted: list[str]) -> bool:
@@ -105,5 +161,5 @@ class JsonErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_ERRORS):
-            return database_unavailable()
+            return database_unavailable(exception)
         return None

@@ -4,6 +4,7 @@ Every error is JSON with a ``detail`` key. Validation problems answer 422 with
 ``{"detail": [{"loc": [...], "msg": str, "type": str}, ...]}``.
 """
 
+import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -17,6 +18,8 @@ from rest_framework.views import set_rollback
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 DATABASE_UNAVAILABLE = "Database unavailable"
 NOT_AUTHENTICATED = "Not authenticated"
+
+logger = logging.getLogger(__name__)
 
 # DRF's error codes, renamed to the short words the other starters use.
 ERROR_TYPES = {
@@ -94,8 +97,10 @@ def json_error(detail: Any, status_code: int, **headers: str) -> JsonResponse:
     return response
 
 
-def database_unavailable() -> JsonResponse:
-    """The 503 answer for an unreachable database."""
+def database_unavailable(exc: BaseException) -> JsonResponse:
+    """The 503 answer for an unreachable database, logged at ERROR with the traceback (the
+    line reaches Sentry when SENTRY_DSN is set)."""
+    logger.error("%s: %s", DATABASE_UNAVAILABLE, type(exc).__name__, exc_info=exc)
     return json_error(DATABASE_UNAVAILABLE, status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
@@ -107,7 +112,7 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> HttpRespons
     """
     set_rollback()
     if isinstance(exc, DATABASE_ERRORS):
-        return database_unavailable()
+        return database_unavailable(exc)
     if isinstance(exc, Http404 | exceptions.NotFound):
         return json_error("Not Found", 404)
     if isinstance(exc, exceptions.MethodNotAllowed):

@@ -78,6 +78,31 @@ def bool_setting(name: str, *, default: bool) -> bool:
     raise BadSettingError(f"{name} must be true or false, not {value!r}")
 
 
+def choice_setting(name: str, choices: tuple[str, ...], *, default: str) -> str:
+    """The environment variable ``name`` as one of ``choices`` (any case; else one-line error)."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    for choice in choices:
+        if value.strip().lower() == choice.lower():
+            return choice
+    raise BadSettingError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+
+
+def fraction_setting(name: str, *, default: float) -> float:
+    """The environment variable ``name`` as a number from 0 to 1 (else one-line error)."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value.strip())
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:  # also refuses nan
+        raise BadSettingError(f"{name} must be a number from 0 to 1, not {value!r}")
+    return number
+
+
 def require_secret_key(secret: str, *, production: bool) -> str:
     """Return ``secret`` when it can sign tokens; raise ``MissingSecretError`` otherwise."""
     if len(secret) < MIN_SECRET_KEY_LENGTH or secret.strip().lower() in PLACEHOLDER_SECRETS:

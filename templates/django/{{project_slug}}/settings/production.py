@@ -1,8 +1,9 @@
 """Production settings: secrets from the environment only, HTTPS and strict cookies."""
 
+from ..reporting import init_error_reporting
 from . import ENVIRONMENT_SECRET_KEY, require_secret_key
 from .base import *  # noqa: F403
-from .base import env
+from .base import SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_TRACES_SAMPLE_RATE, env
 
 DEBUG = False
 # From the real environment only: the random key in .env is for development.
@@ -21,3 +22,7 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+init_error_reporting(
+    dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE
+)
