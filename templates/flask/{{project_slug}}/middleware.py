@@ -1,20 +1,83 @@
-"""WSGI middleware: bounded bodies without Content-Length, and trusted proxy headers."""
+"""WSGI middleware: request ids and the access log, bounded bodies without
+Content-Length, and trusted proxy headers."""
 
 from __future__ import annotations
 
 import io
 import ipaddress
+import logging
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .logs import request_id_from, request_id_var
+
 if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # Set in the WSGI environ when a body without Content-Length went over the limit.
 BODY_TOO_LARGE_KEY = "app.body_too_large"
+REQUEST_ID_HEADER = "X-Request-ID"
+access_logger = logging.getLogger(f"{__name__.partition('.')[0]}.access")
+
+
+class RequestLog:
+    """The outermost layer: a request id for every request, and one access line each.
+
+    The id is the client's X-Request-ID when it is sane (see logs.request_id_from),
+    else a new one. It is in the X-Request-ID header of every response (errors and
+    preflights too) and on every log line written while the request runs. The access
+    line, `<METHOD> <path> <status>` at INFO on `<package>.access`, has the path
+    without the query string: reset links carry their token there.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500  # what the server answers when the application raises
+
+        def start(
+            status_line: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
+        ) -> Any:
+            nonlocal status
+            status = int(status_line.split(" ", 1)[0])
+            headers = [(k, v) for k, v in headers if k.lower() != REQUEST_ID_HEADER.lower()]
+            headers.append((REQUEST_ID_HEADER, request_id))
+            return start_response(status_line, headers, exc_info)
+
+        try:
+            return self.app(environ, start)
+        finally:
+            method = environ.get("REQUEST_METHOD", "")
+            path = _path(environ)
+            access_logger.info(
+                "%s %s %s",
+                method,
+                path,
+                status,
+                extra={
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            request_id_var.reset(token)
+
+
+def _path(environ: WSGIEnvironment) -> str:
+    """The request's path as the client sent it, decoded; never the query string."""
+    raw = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    # WSGI hands paths over as latin-1 text holding the request's bytes.
+    return str(raw.encode("latin-1", "replace").decode("utf-8", "replace")) or "/"
 
 
 class BodyLimit:

@@ -155,8 +155,12 @@ def handle_http_exception(error: HTTPException) -> Response | HTTPException:
 
 
 def handle_database_unavailable(error: Exception) -> tuple[Response, int]:
-    """The database cannot be reached: 503, and the session is reset for next time."""
-    logger.warning("database unavailable: %s", error.__class__.__name__)
+    """The database cannot be reached: 503, and the session is reset for next time.
+
+    Logged at ERROR with the exception (whose SQL parameters the engine hides), so that
+    error reporting (SENTRY_DSN) hears of it too.
+    """
+    logger.error("database unavailable: %s", error.__class__.__name__, exc_info=error)
     with contextlib.suppress(sa_exc.SQLAlchemyError):
         db.session.rollback()
     return jsonify(detail=DATABASE_UNAVAILABLE), 503
@@ -165,7 +169,7 @@ def handle_database_unavailable(error: Exception) -> tuple[Response, int]:
 def handle_unexpected_error(error: Exception) -> tuple[Response, int]:
     """A bug: log it with its traceback, and still answer JSON."""
     logger.exception("unhandled error", exc_info=error)
-    return jsonify(detail=InternalServerError.name), 500
+    return jsonify(detail=InternalServerError().name), 500
 
 
 def register_error_handlers(app: Flask) -> None:
