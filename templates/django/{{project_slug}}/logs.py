@@ -9,6 +9,7 @@ access line. Standard library only: the settings import this module before the a
 import json
 import logging
 import logging.config
+import os
 import re
 import sys
 import time
@@ -94,6 +95,19 @@ class TextFormatter(logging.Formatter):
         if record.exc_info:
             line = f"{line}\n{self.formatException(record.exc_info)}"
         return line
+
+
+def server_formatter() -> logging.Formatter:
+    """The formatter of the server's own lines (granian's `--log-config granian-logging.json`).
+
+    granian starts before the app reads its settings, so this follows the environment
+    alone: LOG_FORMAT when set, else text with DEBUG on and JSON otherwise, like the app.
+    """
+    fmt = os.environ.get("LOG_FORMAT", "").strip().lower()
+    if fmt not in {"json", "text"}:
+        debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+        fmt = "text" if debug else "json"
+    return TextFormatter() if fmt == "text" else JsonFormatter()
 
 
 def make_handler(fmt: str, stream: IO[str] | None = None) -> logging.Handler:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import uuid
@@ -74,6 +75,19 @@ class TextFormatter(logging.Formatter):
         if getattr(record, "request_id", None) is None:
             record.request_id = "-"
         return super().format(record)
+
+
+def server_formatter() -> logging.Formatter:
+    """The formatter of the server's own lines (granian's `--log-config granian-logging.json`).
+
+    granian starts before the app reads its settings, so this follows the environment
+    alone: LOG_FORMAT when set, else text with DEBUG on and JSON otherwise, like the app.
+    """
+    fmt = os.environ.get("LOG_FORMAT", "").strip().lower()
+    if fmt not in {"json", "text"}:
+        debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+        fmt = "text" if debug else "json"
+    return TextFormatter() if fmt == "text" else JsonFormatter()
 
 
 def configure_logging(*, level: str, fmt: str) -> None:

@@ -35,5 +35,8 @@ def init_error_reporting(*, dsn: str, environment: str, traces_sample_rate: floa
         release=release(),
         send_default_pii=False,
         traces_sample_rate=traces_sample_rate,
+        # Local variables and request bodies can hold passwords and tokens: never sent.
+        max_request_body_size="never",
+        include_local_variables=False,
     )
     return True
