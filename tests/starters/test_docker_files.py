@@ -409,23 +409,26 @@ def _wait_for_health(process: subprocess.Popen[bytes], port: int, log: Path) -> 
 
 
 @contextlib.contextmanager
-def _searchable(path: Path, within: Path) -> Iterator[None]:
-    """Let every user traverse (``o+x``, not list) the folders from ``within`` down to
-    ``path``, as the image's folders are; the modes are restored afterwards.
+def _searchable(path: Path, restore_within: Path) -> Iterator[None]:
+    """Let every user traverse (``o+x``, not list) ``path`` and every folder above it, as
+    the image's folders are.
 
     pytest makes its base folders private (0700). ``os.access`` (Alembic calls it on its
-    scripts folder) ignores capabilities, so ``CAP_DAC_READ_SEARCH`` (see
-    ``_as_unprivileged``) alone is not enough there.
+    scripts folder, by absolute path) ignores capabilities, so ``CAP_DAC_READ_SEARCH``
+    (see ``_as_unprivileged``) alone is not enough there. The modes of the folders inside
+    ``restore_within`` (this test worker's own) are restored afterwards; the folders above
+    it (``/tmp/pytest-of-root``, shared by the xdist workers, which pytest makes private
+    again at its next start) keep ``o+x``: restoring them would pull the ground from
+    under another worker's test still running.
     """
     changed: list[tuple[Path, int]] = []
     try:
         for folder in [path, *path.parents]:
-            if not folder.is_relative_to(within):
-                break
             mode = folder.stat().st_mode
             if os.geteuid() == 0 and not mode & stat.S_IXOTH:
                 folder.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
-                changed.append((folder, stat.S_IMODE(mode)))
+                if folder.is_relative_to(restore_within):
+                    changed.append((folder, stat.S_IMODE(mode)))
         yield
     finally:
         for folder, mode in changed:
@@ -451,7 +454,7 @@ class ImageRun:
 def image_run(
     project: Project,
     database_url: str,
-    within: Path,
+    restore_within: Path,
     endpoints: dict[str, str] | None = None,
 ) -> Iterator[ImageRun]:
     """The image's command, its environment and folder, and the compose file's other
@@ -484,7 +487,7 @@ def image_run(
     def service_command(name: str) -> list[str]:
         return [*entrypoint, *(_mapped(str(a), replacements) for a in built[name]["command"])]
 
-    with _searchable(project.path, within):
+    with _searchable(project.path, restore_within):
         yield ImageRun(
             command=[_mapped(a, replacements) for a in final.command()],
             healthcheck=(
@@ -545,7 +548,7 @@ def test_the_image_command_serves_outside_docker(
     tmp_path: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    within = tmp_path_factory.getbasetemp().parent
+    within = tmp_path_factory.getbasetemp()
     with image_run(project, postgres_url, within) as run:
         assert not run.others, f"services not checked here: {sorted(run.others)}"
         with _serve_image(run, tmp_path / "image.log"):
@@ -561,7 +564,7 @@ def test_the_image_with_tasks_and_realtime_runs_outside_docker(
 ) -> None:
     """``tasks`` (and ``realtime``): the same image with Redis, and the compose file's
     worker (the image with another command) starts as the same user and says it is ready."""
-    within = tmp_path_factory.getbasetemp().parent
+    within = tmp_path_factory.getbasetemp()
     with (
         RedisServer() as redis,
         image_run(
