@@ -51,6 +51,8 @@ PASSWORD = "schemathesis password"
 #: The same data on every run, so CI is repeatable; SCAFFOLD_SCHEMATHESIS_SEED explores others
 #: (any integer), and a failing run prints the seed that replays it.
 DEFAULT_SEED = 20261130
+#: An interpreter bug schemathesis can crash on (see ``test_schemathesis_finds_nothing``).
+INTERPRETER_BUG = "SystemError: AST constructor recursion depth mismatch"
 
 CONFIG = """\
 headers = {{ Authorization = "Bearer {token}" }}
@@ -158,10 +160,19 @@ def database() -> str:
 def test_schemathesis_finds_nothing(
     project: Project, database: str, server: Server, tmp_path: Path
 ) -> None:
-    email = f"schemathesis-{uuid.uuid4().hex[:12]}@example.com"
-    token = harness.register_and_login(server.base_url, email, PASSWORD)
-    leaving = harness.register_and_login(server.base_url, f"leaving-{email}", PASSWORD)
-    code, output, seed = run_schemathesis(server, token, leaving, tmp_path)
+    def attempt() -> tuple[int, str, int, str]:
+        email = f"schemathesis-{uuid.uuid4().hex[:12]}@example.com"
+        token = harness.register_and_login(server.base_url, email, PASSWORD)
+        leaving = harness.register_and_login(server.base_url, f"leaving-{email}", PASSWORD)
+        return (*run_schemathesis(server, token, leaving, tmp_path), token)
+
+    code, output, seed, token = attempt()
+    if code != 0 and INTERPRETER_BUG in output:
+        # Not the app: CPython 3.11's AST constructor keeps one recursion count for every
+        # thread (python/cpython#106905), and hypothesis parses lambdas' source while
+        # schemathesis's two worker threads run. One more run, same seed, fresh users,
+        # says whether the app has anything to answer for.
+        code, output, seed, token = attempt()
     where = f"{project.framework} on {database}, seed {seed} (SCAFFOLD_SCHEMATHESIS_SEED)"
     assert code == 0, f"schemathesis failed against {where}:\n{output[-20000:]}"
     # The run really exercised the API: every operation of the document was tested.
