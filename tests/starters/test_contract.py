@@ -1374,6 +1374,35 @@ def openapi(server: Server) -> dict[str, Any]:
     return document
 
 
+#: Wording of the starters' internal docstrings, which API users must never see (issue 14).
+INTERNAL_PHRASES = (
+    "Base view of the API",
+    "An API view",
+    "no OPTIONS handler",
+    "FastAPI dependency",
+    "docstring",
+    ":param",
+    "Args:",
+)
+
+
+def test_openapi_operations_are_described_for_api_users(openapi: dict[str, Any]) -> None:
+    """Every operation has a summary and a description, none of them internal notes."""
+    problems = []
+    for path, methods in openapi["paths"].items():
+        for method, operation in methods.items():
+            if method not in {"get", "put", "post", "patch", "delete"}:
+                continue
+            for key in ("summary", "description"):
+                text = str(operation.get(key) or "").strip()
+                if not text:
+                    problems.append(f"{method.upper()} {path}: no {key}")
+                for phrase in INTERNAL_PHRASES:
+                    if phrase.lower() in text.lower():
+                        problems.append(f"{method.upper()} {path}: {key} says {phrase!r}")
+    assert problems == [], problems
+
+
 def resolve(document: dict[str, Any], node: Any) -> Any:
     """``node`` with its ``$ref`` (local, possibly chained) followed."""
     seen = 0

@@ -8,29 +8,31 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from .db import SessionLocal, engine
+from .config import Settings, load_settings
+from .db import Database
 from .schemas import UserCreate
 from .services import EmailTakenError, user_create, user_get_by_email
 
 
-async def create_superuser(*, email: str, password: str) -> str:
+async def create_superuser(*, email: str, password: str, settings: Settings) -> str:
     """Create a superuser, or promote the existing account with this email."""
-    async with SessionLocal() as session:
-        user = await user_get_by_email(session=session, email=email)
-        if user is not None:
-            user.is_superuser = True
-            await session.commit()
-            message = f"{user.email} is now a superuser"
-        else:
+    database = Database(settings)
+    try:
+        async with database.sessions() as session:
+            user = await user_get_by_email(session=session, email=email)
+            if user is not None:
+                user.is_superuser = True
+                await session.commit()
+                return f"{user.email} is now a superuser"
             try:
                 user = await user_create(
                     session=session, email=email, password=password, is_superuser=True
                 )
             except EmailTakenError:  # pragma: no cover - a concurrent registration
                 return f"{email} was registered meanwhile; run the command again"
-            message = f"superuser {user.email} created"
-    await engine.dispose()
-    return message
+            return f"superuser {user.email} created"
+    finally:
+        await database.dispose()
 
 
 def _ask_password() -> str:
@@ -42,8 +44,11 @@ def _ask_password() -> str:
         print("error: the two passwords differ, try again", file=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the command line and run the command; returns the exit code."""
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """Parse the command line and run the command; returns the exit code.
+
+    `settings` defaults to the environment's (a test passes its own database's).
+    """
     parser = argparse.ArgumentParser(prog=f"python -m {__package__}.cli")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-superuser", help="create or promote a superuser")
@@ -63,7 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         problems = "; ".join(f"{error['loc'][0]}: {error['msg']}" for error in exc.errors())
         print(f"error: {problems}", file=sys.stderr)
         return 2
-    print(asyncio.run(create_superuser(email=data.email, password=data.password)))
+    settings = settings or load_settings()
+    print(
+        asyncio.run(create_superuser(email=data.email, password=data.password, settings=settings))
+    )
     return 0
 
 

@@ -1,9 +1,15 @@
-"""The async engine, the session factory and the declarative base."""
+"""The declarative base, and the engine and session factory an application builds.
+
+Importing this module connects to nothing and creates no engine: `create_app(settings)`
+makes a `Database` from its settings (`app.state.database`), and the command line builds
+its own from the environment's settings, so a test or a second app can use another one.
+"""
 
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -13,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
-from .config import Settings, load_settings
+from .config import Settings
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -50,11 +56,25 @@ def make_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(url, **options)
 
 
-engine = make_engine(load_settings())
-SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+class Database:
+    """The engine and the session factory of one application, made from its settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.engine = make_engine(settings)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def dispose(self) -> None:
+        """Close the pooled connections (a new one opens on the next use)."""
+        await self.engine.dispose()
 
 
-async def get_session() -> AsyncIterator[AsyncSession]:
+def app_database(request: Request) -> Database:
+    """The `Database` of the application serving this request."""
+    database: Database = request.app.state.database
+    return database
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Yield one session per request (a FastAPI dependency)."""
-    async with SessionLocal() as session:
+    async with app_database(request).sessions() as session:
         yield session

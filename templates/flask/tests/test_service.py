@@ -318,6 +318,15 @@ def _resolve(spec: dict[str, Any], node: Any) -> Any:
     return node
 
 
+def test_every_operation_has_a_summary_and_a_description(client: FlaskClient) -> None:
+    spec = client.get("/openapi.json").get_json()
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                assert operation.get("summary"), (method, path)
+                assert operation.get("description"), (method, path)
+
+
 def test_openapi_document_lists_every_error(client: FlaskClient) -> None:
     spec = client.get("/openapi.json").get_json()
     assert spec["openapi"] == "3.1.0"

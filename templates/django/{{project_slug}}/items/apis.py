@@ -32,6 +32,11 @@ def parse_item_id(raw: str) -> int:
 class ItemListCreateApi(ApiView):
     @extend_schema(
         operation_id="items_list",
+        summary="List your items",
+        description=(
+            "Needs a bearer token. Answers 200 with one page of your own items, newest first, "
+            "and the total; `offset` and `limit` choose the page."
+        ),
         parameters=[ItemListQuerySerializer],
         responses={200: ItemPageOutputSerializer},
     )
@@ -49,6 +54,11 @@ class ItemListCreateApi(ApiView):
 
     @extend_schema(
         operation_id="items_create",
+        summary="Create an item",
+        description=(
+            "Needs a bearer token. Creates an item owned by you and answers 201 with it; an "
+            "invalid title or price answers 422."
+        ),
         request=ItemCreateInputSerializer,
         responses={201: ItemOutputSerializer, 422: OpenApiResponse(description="Invalid item")},
     )
@@ -67,6 +77,11 @@ class ItemDetailApi(ApiView):
 
     @extend_schema(
         operation_id="items_get",
+        summary="Read one of your items",
+        description=(
+            "Needs a bearer token. Answers 200 with the item; an item that does not exist or "
+            "belongs to someone else answers 404."
+        ),
         parameters=[ITEM_ID],
         responses={200: ItemOutputSerializer, 404: OpenApiResponse(description="Not Found")},
     )
@@ -75,6 +90,12 @@ class ItemDetailApi(ApiView):
 
     @extend_schema(
         operation_id="items_update",
+        summary="Update one of your items",
+        description=(
+            "Needs a bearer token. Changes the fields sent and answers 200 with the item; an "
+            "item that does not exist or belongs to someone else answers 404, invalid values "
+            "422."
+        ),
         parameters=[ITEM_ID],
         request=ItemUpdateInputSerializer,
         responses={200: ItemOutputSerializer, 404: OpenApiResponse(description="Not Found")},
@@ -90,6 +111,11 @@ class ItemDetailApi(ApiView):
 
     @extend_schema(
         operation_id="items_delete",
+        summary="Delete one of your items",
+        description=(
+            "Needs a bearer token. Answers 204 once deleted; an item that does not exist or "
+            "belongs to someone else answers 404."
+        ),
         parameters=[ITEM_ID],
         responses={204: None, 404: OpenApiResponse(description="Not Found")},
     )

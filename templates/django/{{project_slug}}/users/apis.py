@@ -40,6 +40,12 @@ INCORRECT_PASSWORD = "Incorrect password"  # noqa: S105 - a message
 class RegisterApi(PublicApiView):
     @extend_schema(
         operation_id="register",
+        summary="Create an account",
+        description=(
+            "Anyone may call it, without a token. Registers an email and password and answers "
+            "201 with the new account. An email already registered answers 409; an invalid "
+            "email or a password outside 8 to 128 characters answers 422."
+        ),
         request=RegisterInputSerializer,
         responses={
             201: UserOutputSerializer,
@@ -63,6 +69,13 @@ class TokenApi(PublicApiView):
 
     @extend_schema(
         operation_id="token",
+        summary="Log in for a bearer token",
+        description=(
+            "Anyone may call it, without a token. Send the email as `username` and the "
+            "`password`, form-encoded (the OAuth2 password flow); answers 200 with an access "
+            "token for the `Authorization: Bearer` header. Wrong credentials answer 401; "
+            "after too many failures for one email from one address, 429 with `Retry-After`."
+        ),
         request={"application/x-www-form-urlencoded": TokenInputSerializer},
         responses={
             200: TokenOutputSerializer,
@@ -94,12 +107,25 @@ class TokenApi(PublicApiView):
 
 
 class MeApi(ApiView):
-    @extend_schema(operation_id="users_me", responses={200: UserOutputSerializer})
+    @extend_schema(
+        operation_id="users_me",
+        summary="Read your account",
+        description=(
+            "Needs a bearer token. Answers 200 with the account the token belongs to; a "
+            "missing, expired or revoked token answers 401."
+        ),
+        responses={200: UserOutputSerializer},
+    )
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(current_user(request)).data)
 
     @extend_schema(
         operation_id="users_me_delete",
+        summary="Delete your account",
+        description=(
+            "Needs a bearer token. Deletes the account and all its items, then answers 204; "
+            "the token stops working."
+        ),
         responses={204: OpenApiResponse(description="The account and its items are deleted")},
     )
     def delete(self, request: Request) -> Response:
@@ -112,6 +138,12 @@ class PasswordResetApi(PublicApiView):
 
     @extend_schema(
         operation_id="password_reset",
+        summary="Ask for a password reset link",
+        description=(
+            "Anyone may call it, without a token. Sends a reset link to the email when an "
+            "account has it; the answer is the same 202 either way, so it never reveals "
+            "whether an account exists."
+        ),
         request=PasswordResetInputSerializer,
         responses={202: DetailOutputSerializer},
     )
@@ -126,6 +158,12 @@ class PasswordResetConfirmApi(PublicApiView):
 
     @extend_schema(
         operation_id="password_reset_confirm",
+        summary="Set a new password with a reset token",
+        description=(
+            "Anyone holding a token from a reset link may call it. Sets the new password and "
+            "answers 204; tokens issued before stop working. An unknown, used or expired "
+            "token answers 400."
+        ),
         request=PasswordResetConfirmInputSerializer,
         responses={
             204: OpenApiResponse(description="Password changed; older tokens no longer work"),
@@ -146,6 +184,12 @@ class PasswordChangeApi(ApiView):
 
     @extend_schema(
         operation_id="users_me_password",
+        summary="Change your password",
+        description=(
+            "Needs a bearer token and the current password. Answers 204; every token issued "
+            "before, this one included, stops working, so log in again. A wrong current "
+            "password answers 400."
+        ),
         request=PasswordChangeInputSerializer,
         responses={
             204: OpenApiResponse(description="Password changed; log in again for a new token"),

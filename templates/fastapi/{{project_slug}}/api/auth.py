@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request, Response, status
 
+from ..db import app_database
 from ..emails import send_email_in_background
 from ..schemas import (
     Message,
@@ -82,7 +83,8 @@ async def token(
     until the window has passed; `Retry-After` says how many seconds to wait.
     """
     client = client_address(request)
-    retry_after = await login_retry_after(email=username, client=client)
+    sessions = app_database(request).sessions
+    retry_after = await login_retry_after(sessions=sessions, email=username, client=client)
     if retry_after is not None:
         raise HTTPException(
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,
@@ -91,9 +93,9 @@ async def token(
         )
     user = await user_authenticate(session=session, email=username, password=password)
     if user is None:
-        await login_failed(email=username, client=client)
+        await login_failed(sessions=sessions, email=username, client=client)
         raise unauthorized("Incorrect email or password")
-    await login_succeeded(email=username, client=client)
+    await login_succeeded(sessions=sessions, email=username, client=client)
     return Token(
         access_token=create_access_token(
             user_id=user.id, hashed_password=user.hashed_password, settings=settings

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import Settings, get_settings
-from ..db import SessionLocal, get_session
+from ..db import app_database, get_session
 from ..models import User
 from ..security import decode_access_token, token_matches_password
 from ..services import user_get
@@ -109,7 +109,7 @@ class ApiRoute(APIRoute):
 
         async def check_user(request: Request) -> None:
             if needs_user:
-                async with SessionLocal() as session:
+                async with app_database(request).sessions() as session:
                     await authenticate(
                         session=session,
                         token=await oauth2_scheme(request),

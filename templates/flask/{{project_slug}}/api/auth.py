@@ -46,7 +46,11 @@ TOO_MANY_FAILURES_DOC: dict[str, Any] = {
 @blp.response(201, UserSchema)
 @blp.alt_response(409, description="Email already registered")
 def register(data: dict[str, Any]) -> Any:
-    """Create an account"""
+    """Create an account
+
+    Anyone may call it, without a token. Answers 201 with the new account; an email
+    already registered answers 409, an invalid email or password 422.
+    """
     try:
         return services.user_create(email=data["email"], password=data["password"])
     except services.EmailAlreadyRegistered:
@@ -85,7 +89,11 @@ def token(data: dict[str, Any]) -> Any:
 @blp.arguments(PasswordResetRequestSchema)
 @blp.response(202, MessageSchema)
 def password_reset(data: dict[str, Any]) -> Any:
-    """Email a password reset link (the same answer whether the account exists or not)"""
+    """Ask for a password reset link
+
+    Anyone may call it, without a token. Emails a reset link when an account has this
+    email; the answer is the same 202 either way, so it never reveals whether one exists.
+    """
     services.password_reset_request(email=data["email"])
     return {"detail": RESET_SENT}
 

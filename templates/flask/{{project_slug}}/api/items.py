@@ -41,7 +41,11 @@ class ItemCollection(MethodView):
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, ItemPageSchema)
     def get(self, query: dict[str, int]) -> Any:
-        """List my items, newest first"""
+        """List your items
+
+        Needs a bearer token. Answers 200 with one page of your own items, newest first,
+        and the total; `offset` and `limit` choose the page.
+        """
         items, total = services.item_list(
             owner=current_user(), limit=query["limit"], offset=query["offset"]
         )
@@ -52,7 +56,11 @@ class ItemCollection(MethodView):
     @blp.arguments(ItemCreateSchema)
     @blp.response(201, ItemSchema)
     def post(self, data: dict[str, Any]) -> Any:
-        """Create an item"""
+        """Create an item
+
+        Needs a bearer token. Creates an item owned by you and answers 201 with it;
+        invalid values answer 422.
+        """
         return services.item_create(owner=current_user(), **data)
 
 
@@ -64,7 +72,11 @@ class ItemDetail(MethodView):
     @blp.response(200, ItemSchema)
     @blp.alt_response(404, description="No such item of yours")
     def get(self, id: str) -> Any:
-        """Get one of my items"""
+        """Read one of your items
+
+        Needs a bearer token. Answers 200 with the item; an item that does not exist or
+        belongs to someone else answers 404.
+        """
         return _owned_item(id)
 
     @blp.doc(**AUTH_DOC)
@@ -73,7 +85,11 @@ class ItemDetail(MethodView):
     @blp.response(200, ItemSchema)
     @blp.alt_response(404, description="No such item of yours")
     def patch(self, changes: dict[str, Any], id: str) -> Any:
-        """Change some fields of one of my items"""
+        """Update one of your items
+
+        Needs a bearer token. Changes the fields sent and answers 200 with the item; an
+        item that does not exist or belongs to someone else answers 404, invalid values 422.
+        """
         item = services.item_update(item=_owned_item(id), changes=changes)
         if item is None:  # deleted by a concurrent request
             abort(404)
@@ -84,5 +100,9 @@ class ItemDetail(MethodView):
     @blp.response(204)
     @blp.alt_response(404, description="No such item of yours")
     def delete(self, id: str) -> None:
-        """Delete one of my items"""
+        """Delete one of your items
+
+        Needs a bearer token. Answers 204 once deleted; an item that does not exist or
+        belongs to someone else answers 404.
+        """
         services.item_delete(item=_owned_item(id))

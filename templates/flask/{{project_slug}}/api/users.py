@@ -21,7 +21,11 @@ blp = Blueprint("users", __name__, url_prefix="/api/users", description="Users")
 @token_required
 @blp.response(200, UserSchema)
 def me() -> Any:
-    """The account of the token's owner"""
+    """Read your account
+
+    Needs a bearer token. Answers 200 with the account the token belongs to; a missing,
+    expired or revoked token answers 401.
+    """
     return current_user()
 
 
@@ -30,7 +34,11 @@ def me() -> Any:
 @token_required
 @blp.response(204)
 def delete_me() -> None:
-    """Delete my account, with all my items"""
+    """Delete your account
+
+    Needs a bearer token. Deletes the account and all its items, then answers 204; the
+    token stops working.
+    """
     services.user_delete(user=current_user())
 
 
