@@ -49,7 +49,7 @@ def register(data: dict[str, Any]) -> Any:
     """Create an account"""
     try:
         return services.user_create(email=data["email"], password=data["password"])
-    except services.EmailAlreadyRegistered:
+    except services.EmailTakenError:
         abort(409, description=EMAIL_TAKEN)
 
 

@@ -74,7 +74,7 @@ class ItemDetail(MethodView):
     @blp.alt_response(404, description="No such item of yours")
     def patch(self, changes: dict[str, Any], id: str) -> Any:
         """Change some fields of one of my items"""
-        item = services.item_update(item=_owned_item(id), changes=changes)
+        item = services.item_update(item=_owned_item(id), data=changes)
         if item is None:  # deleted by a concurrent request
             abort(404)
         return item
