@@ -3,7 +3,7 @@
 `configure_logging` puts one handler on the root logger (stderr), so the project's own
 loggers, Flask's `app.logger`, werkzeug's development server, SQLAlchemy and the
 libraries all write in the same format. Every record carries the id of the request it
-was written for (`request_id`, None outside a request): RequestLog (middleware.py) sets
+was written for (`request_id`, None outside a request): RequestIdMiddleware (middleware.py) sets
 it from the X-Request-ID header, or makes one.
 
 JSON keys: time (UTC, ISO 8601 with milliseconds), level, logger, message, request_id;
@@ -25,7 +25,7 @@ from typing import Any
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 FORMATS = ("json", "text")
-# The access line's own fields (RequestLog passes them as `extra`).
+# The access line's own fields (RequestIdMiddleware passes them as `extra`).
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms")
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -51,7 +51,7 @@ class RequestIdFilter(logging.Filter):
 
 
 class WerkzeugAccessFilter(logging.Filter):
-    """Drops the development server's own access lines: RequestLog writes them already
+    """Drops the development server's own access lines: RequestIdMiddleware writes them already
     (without the query string, which werkzeug's lines would carry: reset tokens)."""
 
     def filter(self, record: logging.LogRecord) -> bool:

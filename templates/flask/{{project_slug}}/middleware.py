@@ -25,7 +25,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 access_logger = logging.getLogger(f"{__name__.partition('.')[0]}.access")
 
 
-class RequestLog:
+class RequestIdMiddleware:
     """The outermost layer: a request id for every request, and one access line each.
 
     The id is the client's X-Request-ID when it is sane (see logs.request_id_from),

@@ -80,7 +80,7 @@ def create_access_token(
     return jwt.encode(claims, secret_key, algorithm=JWT_ALGORITHM)
 
 
-def read_access_token(token: str, *, secret_key: str) -> AccessClaims | None:
+def decode_access_token(token: str, *, secret_key: str) -> AccessClaims | None:
     """The claims of a valid token, or None for a malformed, tampered or expired one.
 
     Tokens without `pwd` (made before password changes revoked tokens) are refused.

@@ -27,7 +27,7 @@ ITEM_FIELDS = frozenset({"title", "description", "price"})
 RESET_EMAILS_PER_HOUR = 3
 
 
-class EmailAlreadyRegistered(Exception):
+class EmailTakenError(Exception):
     """Another account already uses this email."""
 
 
@@ -59,10 +59,10 @@ def user_get_by_email(*, email: str) -> User | None:
 
 
 def user_create(*, email: str, password: str, is_superuser: bool = False) -> User:
-    """Create an account; raises EmailAlreadyRegistered when the email is taken."""
+    """Create an account; raises EmailTakenError when the email is taken."""
     email = normalize_email(email)
     if user_get_by_email(email=email) is not None:
-        raise EmailAlreadyRegistered(email)
+        raise EmailTakenError(email)
     user = User(email=email, password_hash=hash_password(password), is_superuser=is_superuser)
     db.session.add(user)
     try:
@@ -70,7 +70,7 @@ def user_create(*, email: str, password: str, is_superuser: bool = False) -> Use
     except IntegrityError:
         # Two registrations raced each other: the unique index decides.
         db.session.rollback()
-        raise EmailAlreadyRegistered(email) from None
+        raise EmailTakenError(email) from None
     return user
 
 
@@ -252,12 +252,12 @@ def item_get(*, owner: User, item_id: int) -> Item | None:
     ).scalar_one_or_none()
 
 
-def item_update(*, item: Item, changes: dict[str, Any]) -> Item | None:
+def item_update(*, item: Item, data: dict[str, Any]) -> Item | None:
     """Apply the given fields (title, description, price); others are ignored.
 
     None when a concurrent request deleted the item before the change was written.
     """
-    for field, value in changes.items():
+    for field, value in data.items():
         if field in ITEM_FIELDS:
             setattr(item, field, value)
     try:

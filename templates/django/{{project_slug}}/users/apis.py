@@ -20,15 +20,15 @@ from .serializers import (
     UserOutputSerializer,
 )
 from .services import (
-    EmailAlreadyRegisteredError,
+    EmailTakenError,
     IncorrectPasswordError,
     InvalidResetTokenError,
     password_change,
     password_reset_confirm,
     password_reset_request,
     user_authenticate,
+    user_create,
     user_delete,
-    user_register,
 )
 
 TOO_MANY_FAILURES = "Too many failed login attempts; try again later"
@@ -56,8 +56,8 @@ class RegisterApi(PublicApiView):
     def post(self, request: Request) -> Response:
         data = validate_body(RegisterInputSerializer, request)
         try:
-            user = user_register(email=data["email"], password=data["password"])
-        except EmailAlreadyRegisteredError as exc:
+            user = user_create(email=data["email"], password=data["password"])
+        except EmailTakenError as exc:
             raise Conflict("Email already registered") from exc
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 

@@ -16,20 +16,20 @@ from .models import PasswordResetToken, User, normalize_email
 from .selectors import user_email_taken
 
 
-class EmailAlreadyRegisteredError(Exception):
+class EmailTakenError(Exception):
     """An account with this email exists already."""
 
 
-def user_register(*, email: str, password: str) -> User:
-    """Create an account; raise ``EmailAlreadyRegisteredError`` when the email is taken."""
+def user_create(*, email: str, password: str) -> User:
+    """Create an account; raise ``EmailTakenError`` when the email is taken."""
     email = normalize_email(email)
     if user_email_taken(email=email):
-        raise EmailAlreadyRegisteredError(email)
+        raise EmailTakenError(email)
     try:
         with transaction.atomic():
             return User.objects.create_user(email=email, password=password)
     except IntegrityError as exc:  # a concurrent registration won the race
-        raise EmailAlreadyRegisteredError(email) from exc
+        raise EmailTakenError(email) from exc
 
 
 def user_authenticate(

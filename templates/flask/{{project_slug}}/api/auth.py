@@ -53,7 +53,7 @@ def register(data: dict[str, Any]) -> Any:
     """
     try:
         return services.user_create(email=data["email"], password=data["password"])
-    except services.EmailAlreadyRegistered:
+    except services.EmailTakenError:
         abort(409, description=EMAIL_TAKEN)
 
 

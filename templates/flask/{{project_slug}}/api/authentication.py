@@ -10,7 +10,7 @@ from flask import abort, current_app, g, request
 
 from ..extensions import db
 from ..models import User
-from ..security import read_access_token, token_fingerprint_matches
+from ..security import decode_access_token, token_fingerprint_matches
 
 NOT_AUTHENTICATED = "Not authenticated"
 INVALID_CREDENTIALS = "Could not validate credentials"
@@ -39,7 +39,7 @@ def _bearer_token() -> str:
 
 def authenticate_request() -> User:
     """The user whose valid bearer token came with the request, or a 401."""
-    claims = read_access_token(_bearer_token(), secret_key=current_app.config["SECRET_KEY"])
+    claims = decode_access_token(_bearer_token(), secret_key=current_app.config["SECRET_KEY"])
     if claims is None:
         abort(401, description=INVALID_CREDENTIALS)
     user = db.session.get(User, claims.user_id)

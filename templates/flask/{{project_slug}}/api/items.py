@@ -90,7 +90,7 @@ class ItemDetail(MethodView):
         Needs a bearer token. Changes the fields sent and answers 200 with the item; an
         item that does not exist or belongs to someone else answers 404, invalid values 422.
         """
-        item = services.item_update(item=_owned_item(id), changes=changes)
+        item = services.item_update(item=_owned_item(id), data=changes)
         if item is None:  # deleted by a concurrent request
             abort(404)
         return item

@@ -1,0 +1,244 @@
+"""One vocabulary: the three starters name the same idea the same way.
+
+docs/starters.md has the table (concept -> module, function or class, test file, Makefile
+target, README section). These tests read the template files (no rendering, no installs)
+and fail when a starter drifts from the table, or the table from the starters.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FRAMEWORKS, TEMPLATES
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "starters.md"
+SECTION = re.compile(r"^## Vocabulary \(one name per idea\)\n(.*?)(?=^## )", re.S | re.M)
+COLUMNS = ("concept", "module", "names", "test file", "target", "readme")
+# `{% if tasks %}tasks.py{% endif %}` is rendered as tasks.py when the option is on.
+CONDITIONAL = re.compile(r"\{%.*?%\}")
+
+
+def _rows() -> dict[str, dict[str, str]]:
+    match = SECTION.search(DOC.read_text())
+    assert match, "docs/starters.md has no vocabulary section"
+    rows: dict[str, dict[str, str]] = {}
+    for line in match.group(1).splitlines():
+        if not line.startswith("| ") or line.startswith(("| concept", "|---")):
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        assert len(cells) == len(COLUMNS), line
+        rows[cells[0]] = dict(zip(COLUMNS, cells, strict=True))
+    return rows
+
+
+ROWS = _rows()
+
+# Where each concept lives in each starter (paths under the package, as rendered).
+# Frameworks a concept does not apply to are left out.
+MODULES: dict[str, dict[str, list[str]]] = {
+    "database URL": {
+        "django": ["settings/base.py"],
+        "flask": ["config.py"],
+        "fastapi": ["config.py"],
+    },
+    "models": {
+        "django": ["users/models.py", "items/models.py"],
+        "flask": ["models.py"],
+        "fastapi": ["models.py"],
+    },
+    "user creation": {
+        "django": ["users/services.py"],
+        "flask": ["services.py"],
+        "fastapi": ["services.py"],
+    },
+    "email taken": {
+        "django": ["users/services.py"],
+        "flask": ["services.py"],
+        "fastapi": ["services.py"],
+    },
+    "item services": {
+        "django": ["items/services.py"],
+        "flask": ["services.py"],
+        "fastapi": ["services.py"],
+    },
+    "token helpers": {
+        "django": ["api/authentication.py"],
+        "flask": ["security.py"],
+        "fastapi": ["security.py"],
+    },
+    "emails": {fw: ["emails.py"] for fw in FRAMEWORKS},
+    "login throttle": {fw: ["throttle.py"] for fw in FRAMEWORKS},
+    "background jobs (`tasks`)": {fw: ["tasks.py"] for fw in FRAMEWORKS},
+    "item events (`realtime`, Django and FastAPI)": {
+        "django": ["events.py"],
+        "fastapi": ["events.py"],
+    },
+    "logs": {fw: ["logs.py"] for fw in FRAMEWORKS},
+    "request ids": {fw: ["middleware.py"] for fw in FRAMEWORKS},
+    "error reporting": {fw: ["reporting.py"] for fw in FRAMEWORKS},
+}
+
+
+def _rendered_name(path: Path) -> str:
+    name = CONDITIONAL.sub("", path.name)
+    return name.removesuffix(".jinja")
+
+
+def _find(root: Path, relative: str) -> Path:
+    """The template file that renders as `relative` under `root`."""
+    *folders, name = relative.split("/")
+    for candidate in root.rglob("*"):
+        if not candidate.is_file() or _rendered_name(candidate) != name:
+            continue
+        parts = [CONDITIONAL.sub("", part) for part in candidate.relative_to(root).parts[:-1]]
+        if parts == folders:
+            return candidate
+    raise AssertionError(f"{root.relative_to(TEMPLATES)}: no {relative}")
+
+
+def _package(framework: str) -> Path:
+    return TEMPLATES / framework / "{{project_slug}}"
+
+
+def _names(cell: str) -> list[str]:
+    # The backticked identifiers; a signature note such as `item_update(*, ...)` is not
+    # one (test_item_update_takes_data checks it).
+    return list(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", cell))
+
+
+def _defines(text: str, name: str) -> bool:
+    pattern = rf"^(?:async def|def|class) {name}\b|^{name}\s*[:=]"
+    return re.search(pattern, text, re.M) is not None
+
+
+def _heading(readme: str, title: str) -> bool:
+    # A heading may follow a Jinja tag on its line (`{% if realtime %}## ...`) and go on
+    # after the title (`## Accounts: password reset, ...`).
+    pattern = rf"^(?:\{{%[^%]*%\}})?## {re.escape(title)}(?!\w)"
+    return re.search(pattern, readme, re.M) is not None
+
+
+def test_the_table_covers_the_shared_ideas() -> None:
+    expected = {
+        "settings", "database URL", "models", "user creation", "email taken",
+        "item services", "token helpers", "health", "emails", "login throttle",
+        "background jobs (`tasks`)", "item events (`realtime`, Django and FastAPI)",
+        "logs", "request ids", "error reporting", "superuser", "tests and coverage",
+        "lint", "server address and workers", "dependencies",
+    }  # fmt: skip
+    assert set(ROWS) == expected
+    assert set(MODULES) <= set(ROWS)
+
+
+@pytest.mark.parametrize("concept", sorted(MODULES))
+def test_each_starter_defines_the_names_of_the_table(concept: str) -> None:
+    names = _names(ROWS[concept]["names"])
+    assert names, concept
+    for framework, modules in MODULES[concept].items():
+        text = "\n".join(_find(_package(framework), module).read_text() for module in modules)
+        missing = [name for name in names if not _defines(text, name)]
+        assert not missing, f"{framework} {concept}: {missing} not defined in {modules}"
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_item_update_takes_data(framework: str) -> None:
+    assert "`item_update(*, item, data)`" in ROWS["item services"]["names"]
+    module = MODULES["item services"][framework][0]
+    text = _find(_package(framework), module).read_text()
+    signature = re.search(r"def item_update\((.*?)\)", text, re.S)
+    assert signature, framework
+    parameters = [part.split(":")[0].strip() for part in signature.group(1).split(",")]
+    assert parameters[0] == "*" and "item" in parameters and "data" in parameters, parameters
+    assert "changes" not in parameters
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_old_names_are_gone(framework: str) -> None:
+    old = re.compile(
+        r"\b(EmailAlreadyRegistered(?:Error)?|user_register|normalise_database_url"
+        r"|database_from_url|read_access_token|RequestLog)\b"
+    )
+    root = TEMPLATES / framework
+    for path in root.rglob("*"):
+        if path.is_file() and "_locks" not in path.parts and path.suffix != ".gz":
+            found = old.search(path.read_text(errors="replace"))
+            assert found is None, f"{path.relative_to(TEMPLATES)}: {found and found.group()}"
+
+
+def _test_files(framework: str) -> set[str]:
+    return {_rendered_name(path) for path in (TEMPLATES / framework / "tests").iterdir()}
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_test_files_follow_the_table(framework: str) -> None:
+    files = _test_files(framework)
+    for concept, row in ROWS.items():
+        if not row["test file"]:
+            continue
+        if concept in MODULES and framework not in MODULES[concept]:
+            continue
+        name = row["test file"].strip("`").removeprefix("tests/")
+        assert name in files, f"{framework}: no tests/{name} ({concept})"
+    assert not {"test_accounts.py", "test_config.py"} & files
+
+
+def _makefile(framework: str) -> str:
+    return (TEMPLATES / framework / "Makefile.jinja").read_text()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_makefile_targets_follow_the_table(framework: str) -> None:
+    makefile = _makefile(framework)
+    for concept, row in ROWS.items():
+        for target in re.findall(r"`([a-z-]+)`", row["target"]):
+            assert re.search(rf"^{target}:", makefile, re.M), (
+                f"{framework}: no {target} ({concept})"
+            )
+
+
+def test_host_port_and_workers_are_set_the_same_way() -> None:
+    lines = {
+        framework: [
+            line
+            for line in _makefile(framework).splitlines()
+            if re.match(r"(HOST|PORT|WEB_CONCURRENCY) ", line)
+        ]
+        for framework in FRAMEWORKS
+    }
+    assert len(lines["fastapi"]) == 3
+    assert lines["django"] == lines["flask"] == lines["fastapi"]
+    cell = ROWS["server address and workers"]["module"]
+    for line in lines["fastapi"]:
+        assert line.split("$(shell")[0] in cell, line
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_the_coverage_floor_is_in_addopts(framework: str) -> None:
+    pyproject = (TEMPLATES / framework / "pyproject.toml.jinja").read_text()
+    addopts = re.search(r"^addopts = \"(.*)\"$", pyproject, re.M)
+    assert addopts and "--cov-fail-under=90" in addopts.group(1)
+    assert "--cov-fail-under=90" in ROWS["tests and coverage"]["module"]
+    test_recipe = _makefile(framework).split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "--cov" not in test_recipe, "the floor lives in pyproject.toml only"
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_readme_sections_follow_the_table(framework: str) -> None:
+    readme = (TEMPLATES / framework / "README.md.jinja").read_text()
+    for concept, row in ROWS.items():
+        if not row["readme"] or (concept in MODULES and framework not in MODULES[concept]):
+            continue
+        # "Admin (FastAPI: Run)": FastAPI has the idea under another heading.
+        title, _, fastapi_title = row["readme"].partition(" (FastAPI: ")
+        if framework == "fastapi" and fastapi_title:
+            title = fastapi_title.rstrip(")")
+        assert _heading(readme, title), f"{framework} README: no '## {title}' ({concept})"
+
+
+def test_the_request_id_middleware_is_named_alike_in_the_operations_table() -> None:
+    operations = DOC.read_text().split("## Operations (side by side)", 1)[1].split("\n## ", 1)[0]
+    row = next(line for line in operations.splitlines() if line.startswith("| request ids"))
+    assert row.count("`RequestIdMiddleware`") == 3
