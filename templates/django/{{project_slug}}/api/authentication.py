@@ -2,7 +2,7 @@
 
 import hmac
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import jwt
 from django.conf import settings
@@ -38,8 +38,15 @@ def create_access_token(*, user: "User", expires_minutes: int | None = None) -> 
     return jwt.encode(payload, settings.SECRET_KEY, algorithm=ALGORITHM)
 
 
-def decode_access_token(token: str) -> tuple[int, str]:
-    """Return the user id and ``pwd`` claim of a valid token; raise ``AuthenticationFailed``.
+class AccessClaims(NamedTuple):
+    """What a valid access token says: whose it is and its password fingerprint prefix."""
+
+    user_id: int
+    pwd: str
+
+
+def decode_access_token(token: str) -> AccessClaims | None:
+    """The claims of a valid, unexpired token, or None for any other token.
 
     Tokens without ``pwd`` (made before password changes revoked tokens) are refused.
     """
@@ -50,18 +57,17 @@ def decode_access_token(token: str) -> tuple[int, str]:
             algorithms=[ALGORITHM],
             options={"require": ["exp", "sub", "pwd"]},
         )
-    except (jwt.PyJWTError, ValueError, TypeError) as exc:
-        raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS) from exc
-    subject = payload.get("sub")
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+    subject, pwd = payload.get("sub"), payload.get("pwd")
     if not isinstance(subject, str) or not subject.isascii() or not subject.isdigit():
-        raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
+        return None
     user_id = int(subject)
     if not 0 < user_id < 2**63:
-        raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
-    fingerprint = payload.get("pwd")
-    if not isinstance(fingerprint, str) or len(fingerprint) != PWD_CLAIM_LENGTH:
-        raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
-    return user_id, fingerprint
+        return None
+    if not isinstance(pwd, str) or len(pwd) != PWD_CLAIM_LENGTH:
+        return None
+    return AccessClaims(user_id, pwd)
 
 
 def user_for_token(token: str) -> "User":
@@ -72,11 +78,13 @@ def user_for_token(token: str) -> "User":
     # Imported here: DRF loads this module while Django may still be loading the apps.
     from ..users.selectors import user_get_active
 
-    user_id, fingerprint = decode_access_token(token)
-    user = user_get_active(user_id=user_id)
+    claims = decode_access_token(token)
+    if claims is None:
+        raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
+    user = user_get_active(user_id=claims.user_id)
     # A token issued before the user's last password change is refused.
     if user is None or not hmac.compare_digest(
-        user.password_fingerprint()[:PWD_CLAIM_LENGTH].encode(), fingerprint.encode()
+        user.password_fingerprint()[:PWD_CLAIM_LENGTH].encode(), claims.pwd.encode()
     ):
         raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
     return user

@@ -1,22 +1,15 @@
-"""Base API views, request validation helpers and the health check."""
+"""Base API views and request validation helpers."""
 
 from collections.abc import Mapping
 from typing import Any
 
-{% if tasks or realtime -%}
-import redis
-from django.conf import settings
-{% endif -%}
-from django.db import DatabaseError, connection
-from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..users.models import User
-from .errors import DATABASE_UNAVAILABLE, RequestValidationError, body_error, flatten_errors
+from .errors import RequestValidationError, body_error, flatten_errors
 
 
 def current_user(request: Request) -> User:
@@ -86,50 +79,3 @@ def validate_query(
     if not serializer.is_valid():
         raise RequestValidationError(list(flatten_errors(serializer.errors, ["query"])))
     return dict(serializer.validated_data)
-
-
-class HealthApi(PublicApiView):
-    """Report whether the application and its database answer."""
-
-    @extend_schema(
-        operation_id="health",
-        summary="Check the service",
-        description=(
-            "Anyone may call it, without a token. Answers 200 when the application and its "
-            "database answer, 503 when the database{% if tasks or realtime %} or Redis{% endif %} does not."
-        ),
-        responses={
-            200: inline_serializer(
-                "Health",
-                {"status": serializers.CharField(), "database": serializers.CharField()},
-            )
-        },
-    )
-    def get(self, request: Request) -> Response:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-        except DatabaseError:
-            return Response(
-                {"status": "error", "database": "error", "detail": DATABASE_UNAVAILABLE},
-                status=503,
-            )
-{%- if tasks or realtime %}
-        if settings.REDIS_URL:
-            from ..redis_client import redis_client
-
-            try:
-                redis_client().ping()
-            except redis.RedisError:
-                return Response(
-                    {
-                        "status": "error",
-                        "database": "ok",
-                        "redis": "error",
-                        "detail": "Redis unavailable",
-                    },
-                    status=503,
-                )
-            return Response({"status": "ok", "database": "ok", "redis": "ok"})
-{%- endif %}
-        return Response({"status": "ok", "database": "ok"})
