@@ -4,33 +4,38 @@ import argparse
 import asyncio
 import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .config import Settings, load_settings
 from .db import Database
-from .schemas import UserCreate
-from .services import EmailTakenError, user_create, user_get_by_email
+from .schemas import Email, Password
+from .services import EmailTakenError, user_create, user_get_by_email, user_promote
+
+EMAIL: TypeAdapter[str] = TypeAdapter(Email)
+PASSWORD: TypeAdapter[str] = TypeAdapter(Password)
 
 
-async def create_superuser(*, email: str, password: str, settings: Settings) -> str:
-    """Create a superuser, or promote the existing account with this email."""
+async def create_superuser(*, email: str, password: Callable[[], str], settings: Settings) -> str:
+    """Promote the account of this email, or create it as a superuser.
+
+    `password` is called only to create the account: an existing one keeps its password.
+    """
     database = Database(settings)
     try:
         async with database.sessions() as session:
             user = await user_get_by_email(session=session, email=email)
             if user is not None:
-                user.is_superuser = True
-                await session.commit()
-                return f"{user.email} is now a superuser"
+                await user_promote(session=session, user=user)
+                return f"Promoted {user.email} to superuser (its password is unchanged)."
             try:
                 user = await user_create(
-                    session=session, email=email, password=password, is_superuser=True
+                    session=session, email=email, password=password(), is_superuser=True
                 )
             except EmailTakenError:  # pragma: no cover - a concurrent registration
                 return f"{email} was registered meanwhile; run the command again"
-            return f"superuser {user.email} created"
+            return f"Created superuser {user.email}."
     finally:
         await database.dispose()
 
@@ -53,25 +58,30 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-superuser", help="create or promote a superuser")
     create.add_argument("--email", help="prompted for when missing")
-    create.add_argument("--password", help="prompted for when missing (new accounts only)")
+    create.add_argument(
+        "--password",
+        help="of a new account; asked twice when missing (an existing account keeps its own)",
+    )
     args = parser.parse_args(argv)
 
+    def password() -> str:
+        return PASSWORD.validate_python(args.password or _ask_password())
+
+    field = "email"
     try:
-        email = args.email or input("Email: ")
-        password = args.password or _ask_password()
+        email = EMAIL.validate_python(args.email or input("Email: "))
+        field = "password"  # asked (and checked) only when the account is created
+        message = asyncio.run(
+            create_superuser(email=email, password=password, settings=settings or load_settings())
+        )
     except (EOFError, KeyboardInterrupt):
         print("\nerror: cancelled, no account changed", file=sys.stderr)
         return 2
-    try:
-        data = UserCreate(email=email, password=password)
     except ValidationError as exc:
-        problems = "; ".join(f"{error['loc'][0]}: {error['msg']}" for error in exc.errors())
-        print(f"error: {problems}", file=sys.stderr)
+        problems = "; ".join(error["msg"] for error in exc.errors())
+        print(f"error: {field}: {problems}", file=sys.stderr)
         return 2
-    settings = settings or load_settings()
-    print(
-        asyncio.run(create_superuser(email=data.email, password=data.password, settings=settings))
-    )
+    print(message)
     return 0
 
 

@@ -88,18 +88,11 @@ def user_authenticate(*, email: str, password: str) -> User | None:
     return user
 
 
-def user_set_superuser(*, email: str, password: str) -> tuple[User, bool]:
-    """Create a superuser, or promote an existing account and reset its password.
-
-    Returns the user and True when it was created.
-    """
-    user = user_get_by_email(email=email)
-    if user is None:
-        return user_create(email=email, password=password, is_superuser=True), True
+def user_promote(*, user: User) -> User:
+    """Make an existing account a superuser; its password and tokens stay as they are."""
     user.is_superuser = True
-    user.password_hash = hash_password(password)
     db.session.commit()
-    return user, False
+    return user
 
 
 def _token_hash(token: str) -> str:

@@ -20,16 +20,27 @@ class EmailTakenError(Exception):
     """An account with this email exists already."""
 
 
-def user_create(*, email: str, password: str) -> User:
-    """Create an account; raise ``EmailTakenError`` when the email is taken."""
+def user_create(*, email: str, password: str, is_superuser: bool = False) -> User:
+    """Create an account; raise ``EmailTakenError`` when the email is taken.
+
+    A superuser may also log into the admin (``is_staff``).
+    """
     email = normalize_email(email)
     if user_email_taken(email=email):
         raise EmailTakenError(email)
+    create = User.objects.create_superuser if is_superuser else User.objects.create_user
     try:
         with transaction.atomic():
-            return User.objects.create_user(email=email, password=password)
+            return create(email=email, password=password)
     except IntegrityError as exc:  # a concurrent registration won the race
         raise EmailTakenError(email) from exc
+
+
+def user_promote(*, user: User) -> User:
+    """Make an existing account a superuser; its password and tokens stay as they are."""
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    return user
 
 
 def user_authenticate(
