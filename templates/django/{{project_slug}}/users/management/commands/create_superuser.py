@@ -51,13 +51,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            email = _checked({"email": options["email"] or input("Email: ")}, partial=True)[
-                "email"
-            ]
+            answer = options["email"] or input("Email: ")
+            email = _checked({"email": answer}, partial=True)["email"]
             user = User.objects.filter(email=email).first()
             if user is not None:
                 user_promote(user=user)
-                self.stdout.write(f"Promoted {user.email} to superuser (its password is unchanged).")
+                self.stdout.write(
+                    f"Promoted {user.email} to superuser (its password is unchanged)."
+                )
                 return
             password = options["password"] or _ask_password()
         except (EOFError, KeyboardInterrupt):
@@ -66,5 +67,6 @@ class Command(BaseCommand):
         try:
             user = user_create(email=data["email"], password=data["password"], is_superuser=True)
         except EmailTakenError:  # pragma: no cover - a concurrent registration
-            raise CommandError(f"{email} was registered meanwhile; run again", returncode=2) from None
+            message = f"{email} was registered meanwhile; run again"
+            raise CommandError(message, returncode=2) from None
         self.stdout.write(f"Created superuser {user.email}.")
