@@ -242,3 +242,99 @@ def test_the_request_id_middleware_is_named_alike_in_the_operations_table() -> N
     operations = DOC.read_text().split("## Operations (side by side)", 1)[1].split("\n## ", 1)[0]
     row = next(line for line in operations.splitlines() if line.startswith("| request ids"))
     assert row.count("`RequestIdMiddleware`") == 3
+
+
+# Concepts with a module but no shared function name (the names test skips them).
+LOCATIONS: dict[str, dict[str, list[str]]] = {
+    **MODULES,
+    "health": {fw: ["health.py"] for fw in FRAMEWORKS},
+    "superuser": {
+        "django": ["users/management/commands/create_superuser.py"],
+        "flask": ["cli.py"],
+        "fastapi": ["cli.py"],
+    },
+}
+
+
+@pytest.mark.parametrize("concept", sorted(LOCATIONS))
+def test_each_concept_lives_in_the_module_of_the_table(concept: str) -> None:
+    cell = ROWS[concept]["module"]
+    for framework, modules in LOCATIONS[concept].items():
+        for module in modules:
+            _find(_package(framework), module)  # fails when the starter has no such file
+            assert f"`{module}`" in cell, f"{concept}: the table does not name {module}"
+
+
+def _package_files(framework: str) -> dict[str, str]:
+    root = _package(framework)
+    return {
+        "/".join(CONDITIONAL.sub("", part) for part in path.relative_to(root).parts).removesuffix(
+            ".jinja"
+        ): path.read_text()
+        for path in root.rglob("*.py*")
+        if path.is_file() and path.suffix in {".py", ".jinja"}
+    }
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_the_health_check_is_in_health_py_only(framework: str) -> None:
+    files = _package_files(framework)
+    probing = sorted(name for name, text in files.items() if "SELECT 1" in text)
+    assert probing == ["health.py"]
+    assert "api/health.py" not in files
+    assert not any("class HealthApi" in text for name, text in files.items() if name != "health.py")
+
+
+def _function(text: str, name: str) -> str:
+    match = re.search(rf"^def {name}\(.*?(?=^\S|\Z)", text, re.S | re.M)
+    assert match, name
+    return match.group()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_decode_access_token_returns_claims_or_none(framework: str) -> None:
+    """One behaviour: the claims of a good token, None for any other; it never raises."""
+    module = MODULES["token helpers"][framework][0]
+    decode = _function(_find(_package(framework), module).read_text(), "decode_access_token")
+    signature = decode.split(":\n", 1)[0]
+    assert signature.endswith("-> AccessClaims | None"), signature
+    assert "raise" not in decode
+    assert "return None" in decode
+    assert "`AccessClaims`" in ROWS["token helpers"]["names"]
+
+
+SUPERUSER_COMMANDS = {
+    "django": "$(MANAGE) create_superuser",
+    "flask": "create-superuser",
+    "fastapi": "-m {{ project_slug }}.cli create-superuser",
+}
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_make_superuser_promotes_or_creates_alike(framework: str) -> None:
+    makefile = _makefile(framework)
+    rule = re.search(r"^superuser: +## (.*)\n\t(.*)$", makefile, re.M)
+    assert rule, framework
+    purpose, recipe = rule.groups()
+    assert purpose.lower() == (
+        "create the admin account, or promote an existing one (asks for the email)"
+    )
+    assert SUPERUSER_COMMANDS[framework] in recipe
+
+    [module] = LOCATIONS["superuser"][framework]
+    command = _find(_package(framework), module).read_text()
+    # An existing account is promoted and keeps its password; a new one is created.
+    assert "user_promote(" in command
+    assert "is_superuser=True" in command
+    assert 'f"Promoted {user.email} to superuser (its password is unchanged)."' in command
+    assert 'f"Created superuser {user.email}."' in command
+    # A new account's password is asked twice (each starter's test_cli.py checks that
+    # promoting asks nothing).
+    assert '"Password (8 to 128 characters)' in command
+    assert "confirmation_prompt=True" in command or '"Password (again): "' in command
+
+    readme = (TEMPLATES / framework / "README.md.jinja").read_text()
+    section = readme.split("\n## Admin\n", 1)[1].split("\n## ", 1)[0]
+    assert "`make superuser` asks for an email address." in section
+    assert "keeps its password" in section
+    assert "its password is asked twice" in section
