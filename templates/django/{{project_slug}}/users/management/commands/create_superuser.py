@@ -10,9 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ..models import User
-from ..serializers import RegisterInputSerializer
-from ..services import EmailTakenError, user_create, user_promote
+from ...models import User
+from ...serializers import RegisterInputSerializer
+from ...services import EmailTakenError, user_create, user_promote
 
 
 def _checked(data: dict[str, str], *, partial: bool = False) -> dict[str, str]:
