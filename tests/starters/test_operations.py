@@ -34,6 +34,7 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -171,6 +172,53 @@ def test_every_line_is_json_with_the_keys(server: Server, api: Client) -> None:
         assert record["request_id"] is None or isinstance(record["request_id"], str), record
     # Start-up lines come outside any request.
     assert any(r["request_id"] is None for r in everything), "no line outside a request"
+
+
+@pytest.mark.parametrize(
+    "dotenv_line", ["", "LOG_FORMAT=text", "LOG_FORMAT=json"], ids=["as-made", "text", "json"]
+)
+def test_the_server_writes_in_the_format_of_the_app(
+    project: Project, dotenv_line: str, tmp_path: Path
+) -> None:
+    """``make serve`` as a developer runs it, with the settings of the project's ``.env``
+    (ENVIRONMENT and LOG_FORMAT come from there, not from the environment): granian's own
+    lines ("Listening at") come in the format of the app's lines (the access line), and
+    LOG_FORMAT written in ``.env`` alone decides both."""
+    dotenv = project.path / ".env"
+    original = dotenv.read_text("utf-8")
+    dotenv.write_text(f"{original.rstrip()}\n{dotenv_line}\n", "utf-8")
+    request_id = new_id()
+    try:
+        with Server(
+            project.path,
+            harness.sqlite_url(tmp_path / "db.sqlite3"),
+            log_path=tmp_path / "server.log",
+            overrides={**DEFAULTS, "ENVIRONMENT": None},
+        ) as server:
+            api = Client(server.base_url)
+            assert api.get("/health", headers={"X-Request-ID": request_id}).status == 200
+            deadline = time.monotonic() + 10
+            while request_id not in server.log() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            log, echoes = server.log(), make_echoes(server)
+    finally:
+        dotenv.write_text(original, "utf-8")
+    kinds: dict[str, set[str]] = {}
+    for line in log.splitlines():
+        if not line.strip() or line in echoes:
+            continue
+        try:
+            kind = "json" if isinstance(json.loads(line), dict) else "text"
+        except ValueError:
+            kind = "text"
+        kinds.setdefault(kind, set()).add(line)
+    server_lines = [line for line in log.splitlines() if "Listening at" in line]
+    access = [line for line in log.splitlines() if request_id in line]
+    assert server_lines, f"no granian start-up line:\n{log[-3000:]}"
+    assert access, f"no access line for {request_id}:\n{log[-3000:]}"
+    assert len(kinds) == 1, f"the log mixes JSON and text lines ({dotenv_line!r}):\n{log[-3000:]}"
+    if dotenv_line:
+        assert set(kinds) == {dotenv_line.partition("=")[2]}, log[-3000:]
 
 
 def test_the_access_line(server: Server, api: Client, project: Project) -> None:

@@ -9,6 +9,7 @@ check, reusing the session's environment (it holds every optional dependency).
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.conftest import git
 from tests.helpers import (
     assert_no_leftover_jinja,
     copier_questions,
@@ -148,6 +150,42 @@ def test_installed_versions_are_the_locked_ones(project: Project) -> None:
     assert installed
     locked = _locked_pins((project.path / "requirements.txt").read_text("utf-8"))
     assert installed == locked
+
+
+def test_make_install_from_scratch_then_pre_commit_passes(framework: str, tmp_path: Path) -> None:
+    """A newcomer's first steps, for real: a fresh project committed with git (as `scaffold
+    new` leaves it), no virtual environment active, `make install` (plain pip, the lock as
+    constraints, from the package index). It makes `.venv` with exactly the lock's versions
+    and installs the git hook, and `pre-commit run --all-files` then passes at once,
+    changing nothing."""
+    project = harness.render(framework, tmp_path / harness.PROJECT_SLUG)
+    git("init", "--quiet", cwd=project)
+    git("add", "--all", cwd=project)
+    git("commit", "--quiet", "-m", "Generated", cwd=project)
+    env = harness.clean_environ()
+    venv = env.pop("VIRTUAL_ENV", None)
+    if venv:  # a shell with no virtual environment active
+        path = env.get("PATH", "").split(os.pathsep)
+        env["PATH"] = os.pathsep.join(p for p in path if p != str(Path(venv) / "bin"))
+    harness.run_make(project, "install", env, timeout=1200)
+    assert (project / ".git" / "hooks" / "pre-commit").is_file(), "no git hook installed"
+    frozen = harness.run(
+        [str(project / ".venv" / "bin" / "python"), "-m", "pip", "freeze", "--exclude-editable"],
+        cwd=project,
+        env=env,
+    ).stdout
+    installed = {
+        canonicalize_name(name): version
+        for name, _, version in (line.partition("==") for line in frozen.splitlines())
+        if version
+    }
+    assert installed == _locked_pins((project / "requirements.txt").read_text("utf-8"))
+    hooks = harness.run(
+        [str(project / ".venv" / "bin" / "pre-commit"), "run", "--all-files"], cwd=project, env=env
+    )
+    assert "Failed" not in hooks.stdout, hooks.stdout
+    changed = git("status", "--porcelain", "--untracked-files=no", cwd=project)
+    assert not changed.strip(), f"pre-commit changed tracked files:\n{changed}"
 
 
 def test_make_lock_right_after_generation_changes_nothing(project: Project) -> None:

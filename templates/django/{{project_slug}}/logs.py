@@ -98,16 +98,33 @@ class TextFormatter(logging.Formatter):
 
 
 def server_formatter() -> logging.Formatter:
-    """The formatter of the server's own lines (granian's `--log-config granian-logging.json`).
+    """The formatter of granian's own lines (`--log-config granian-logging.json`).
 
-    granian starts before the app reads its settings, so this follows the environment
-    alone: LOG_FORMAT when set, else text with DEBUG on and JSON otherwise, like the app.
+    granian sets up its logging before it loads the app, so this reads the app's settings
+    itself, from the same places as the app (the environment, and `.env` where the app
+    reads it): the server's lines and the app's come in one format. Settings the app
+    refuses fall back to the environment alone; the app then stops with its own error.
     """
+    from .settings import BadSettingError, bool_setting, choice_setting, settings_module
+
+    try:
+        # As the settings modules: .env fills in the environment, DEBUG can be on in
+        # development only (on by default), and LOG_FORMAT defaults to text with DEBUG on.
+        development = settings_module().endswith(".development")
+        debug = development and bool_setting("DEBUG", default=True)
+        fmt = choice_setting("LOG_FORMAT", FORMATS, default="text" if debug else "json")
+    except (BadSettingError, SystemExit):
+        fmt = _environment_format()
+    return TextFormatter() if fmt == "text" else JsonFormatter()
+
+
+def _environment_format() -> str:
+    """LOG_FORMAT from the environment alone, else text with DEBUG on and JSON otherwise."""
     fmt = os.environ.get("LOG_FORMAT", "").strip().lower()
     if fmt not in {"json", "text"}:
         debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
         fmt = "text" if debug else "json"
-    return TextFormatter() if fmt == "text" else JsonFormatter()
+    return fmt
 
 
 def make_handler(fmt: str, stream: IO[str] | None = None) -> logging.Handler:

@@ -32,7 +32,6 @@ def init_error_reporting(settings: Settings) -> bool:
         dsn=settings.sentry_dsn,
         environment=settings.sentry_env,
         release=release(),
-        send_default_pii=False,
         traces_sample_rate=settings.sentry_traces_sample_rate,
         max_request_body_size="never",
         include_local_variables=False,

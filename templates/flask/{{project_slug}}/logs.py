@@ -98,16 +98,29 @@ class TextFormatter(logging.Formatter):
 
 
 def server_formatter() -> logging.Formatter:
-    """The formatter of the server's own lines (granian's `--log-config granian-logging.json`).
+    """The formatter of granian's own lines (`--log-config granian-logging.json`).
 
-    granian starts before the app reads its settings, so this follows the environment
-    alone: LOG_FORMAT when set, else text with DEBUG on and JSON otherwise, like the app.
+    granian sets up its logging before it loads the app, so this reads the app's settings
+    itself, from the same places as the app (the environment, and `.env` where the app
+    reads it): the server's lines and the app's come in one format. Settings the app
+    refuses fall back to the environment alone; the app then stops with its own error.
     """
+    from .config import ConfigError, Settings
+
+    try:
+        fmt = Settings.from_env().log_format
+    except ConfigError:
+        fmt = _environment_format()
+    return TextFormatter() if fmt == "text" else JsonFormatter()
+
+
+def _environment_format() -> str:
+    """LOG_FORMAT from the environment alone, else text with DEBUG on and JSON otherwise."""
     fmt = os.environ.get("LOG_FORMAT", "").strip().lower()
     if fmt not in {"json", "text"}:
         debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
         fmt = "text" if debug else "json"
-    return TextFormatter() if fmt == "text" else JsonFormatter()
+    return fmt
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -33,7 +33,6 @@ def init_error_reporting(*, dsn: str, environment: str, traces_sample_rate: floa
         dsn=dsn,
         environment=environment,
         release=release(),
-        send_default_pii=False,
         traces_sample_rate=traces_sample_rate,
         # Local variables and request bodies can hold passwords and tokens: never sent.
         max_request_body_size="never",
