@@ -134,6 +134,18 @@ def _locked_pins(lock: str) -> dict[str, str]:
     return pins
 
 
+def _frozen_pins(frozen: str) -> dict[str, str]:
+    """The `name==version` lines of a `pip freeze`, by canonical name (the project itself,
+    installed editable, is left out)."""
+    pins = {}
+    for line in frozen.splitlines():
+        if line.startswith("-e ") or " @ " in line:  # the project itself (editable)
+            continue
+        name, _, version = line.partition("==")
+        pins[canonicalize_name(name)] = version
+    return pins
+
+
 def test_installed_versions_are_the_locked_ones(project: Project) -> None:
     """The venv (installed with the lock as constraints) holds exactly the lock's pins."""
     frozen = harness.run(
@@ -141,12 +153,7 @@ def test_installed_versions_are_the_locked_ones(project: Project) -> None:
         cwd=project.path,
         env=harness.clean_environ(),
     ).stdout
-    installed = {}
-    for line in frozen.splitlines():
-        if line.startswith("-e ") or " @ " in line:  # the project itself (editable)
-            continue
-        name, _, version = line.partition("==")
-        installed[canonicalize_name(name)] = version
+    installed = _frozen_pins(frozen)
     assert installed
     locked = _locked_pins((project.path / "requirements.txt").read_text("utf-8"))
     assert installed == locked
@@ -174,11 +181,7 @@ def test_make_install_from_scratch_then_pre_commit_passes(framework: str, tmp_pa
         cwd=project,
         env=env,
     ).stdout
-    installed = {
-        canonicalize_name(name): version
-        for name, _, version in (line.partition("==") for line in frozen.splitlines())
-        if version
-    }
+    installed = _frozen_pins(frozen)
     assert installed == _locked_pins((project / "requirements.txt").read_text("utf-8"))
     hooks = harness.run(
         [str(project / ".venv" / "bin" / "pre-commit"), "run", "--all-files"], cwd=project, env=env
