@@ -12,6 +12,7 @@ import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiosqlite
 from fastapi import Request
 from sqlalchemy import MetaData, event
 from sqlalchemy.exc import OperationalError
@@ -102,9 +103,12 @@ class WriteGate:
         info = connection.connection.info  # kept with the pooled connection
         if "write_turn" in info or statement.lstrip().split(None, 1)[0].upper() in _READS:
             return
+        await_only(self._take_turn(info, statement))
+
+    async def _take_turn(self, info: dict[str, Any], statement: str) -> None:
         lock = self._lock()
         try:
-            await_only(asyncio.wait_for(lock.acquire(), SQLITE_BUSY_TIMEOUT_SECONDS))
+            await asyncio.wait_for(lock.acquire(), SQLITE_BUSY_TIMEOUT_SECONDS)
         except TimeoutError:
             raise OperationalError(
                 statement, None, sqlite3.OperationalError("database is locked")
@@ -118,10 +122,12 @@ class WriteGate:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
+    await_only(_set_pragmas(dbapi_connection.driver_connection))
+
+
+async def _set_pragmas(connection: aiosqlite.Connection) -> None:
     for pragma in SQLITE_PRAGMAS:
-        cursor.execute(pragma)
-    cursor.close()
+        await (await connection.execute(pragma)).close()
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
