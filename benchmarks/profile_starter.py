@@ -62,15 +62,20 @@ print(f"{'route':24s} {'req/s':>8s}")
 """
 
 _FASTAPI = r"""
-os.environ.update(ENVIRONMENT="test", DATABASE_URL=f"sqlite:///{database}", CORS_ORIGINS="")
+os.environ.update(
+    ENVIRONMENT="test", DATABASE_URL=f"sqlite:///{database}", CORS_ORIGINS="", LOG_LEVEL="WARNING"
+)
 os.environ.setdefault("SECRET_KEY", "b" * 64)
 db = import_module(f"{slug}.db")
-app = import_module(f"{slug}.main").app
+config = import_module(f"{slug}.config")
+# The app's own database (create_app makes it from the settings, app.state.database).
+app = import_module(f"{slug}.main").create_app(config.Settings(database_url=f"sqlite:///{database}"))
+engine = app.state.database.engine
 import httpx
 
 
 async def main():
-    async with db.engine.begin() as connection:
+    async with engine.begin() as connection:
         await connection.run_sync(db.Base.metadata.create_all)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
@@ -96,7 +101,7 @@ async def main():
         for _ in range(requests):
             await client.get(item_path, headers=headers)
         profile.disable()
-    await db.engine.dispose()
+    await engine.dispose()
     report_profile(profile, item_path)
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -1114,6 +1117,30 @@ def test_no_500_ever(member: User, probe: Probe) -> None:
         assert 400 <= response.status < 500, f"{response.status}: {response.text[:2000]}"
         assert_json_body(response)
         assert "detail" in response.json()
+
+
+BURST_CLIENTS = 64
+BURST_WRITES_EACH = 4
+
+
+def test_a_burst_of_concurrent_writes_is_all_201(user: User) -> None:
+    """64 clients creating items at once (issue 15): every write lands, none is a 5xx
+    ("database is locked" on SQLite) or a dropped connection. No timing is asserted."""
+    start = threading.Barrier(BURST_CLIENTS)
+
+    def writer(n: int) -> list[int]:
+        start.wait()
+        statuses = []
+        for k in range(BURST_WRITES_EACH):
+            body = {"title": f"burst {n}-{k}", "price": 1.5}
+            statuses.append(user.client.post("/api/items", json_body=body).status)
+        return statuses
+
+    with ThreadPoolExecutor(BURST_CLIENTS) as pool:
+        statuses = [s for batch in pool.map(writer, range(BURST_CLIENTS)) for s in batch]
+    assert Counter(statuses) == {201: BURST_CLIENTS * BURST_WRITES_EACH}
+    page = user.client.get("/api/items?limit=1").json()
+    assert page["total"] == BURST_CLIENTS * BURST_WRITES_EACH
 
 
 # ------------------------------------------------- fail closed (issue 9, "Errors" lines)

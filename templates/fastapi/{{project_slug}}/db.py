@@ -5,12 +5,17 @@ makes a `Database` from its settings (`app.state.database`), and the command lin
 its own from the environment's settings, so a test or a second app can use another one.
 """
 
+import asyncio
 import logging
+import sqlite3
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiosqlite
 from fastapi import Request
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.util import await_only
 
 from .config import Settings
 
@@ -42,6 +48,88 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# SQLite under concurrent writes. SQLite lets one connection write at a time; the others
+# wait in its busy handler, which sleeps and retries: first come is not first served, and
+# under a burst some writers lose for seconds. So, for every SQLite engine:
+# - journal_mode=WAL: readers never block the writer and the writer never blocks readers
+#   (with the default rollback journal, a read in progress makes a commit wait, and two
+#   connections can lock each other out at once: "database is locked").
+# - synchronous=NORMAL: in WAL mode a commit no longer waits for the disk (the flush
+#   happens at checkpoints); a power cut can lose the last commits but never corrupts the
+#   file. A write then holds the lock for the time of its statements, not a disk flush.
+# - one writer per process at a time, in arrival order (`WriteGate`): a connection about
+#   to write first waits for the process's other writers in an asyncio queue, and holds
+#   its turn until it goes back to the pool (after its commit or rollback). An aiosqlite
+#   write spans several event-loop turns (a thread hop per statement), so without the
+#   gate every pooled connection of the process would compete in the busy handler.
+# - busy timeout 5 s, both for SQLite's lock (a writer of another worker process) and for
+#   the gate: a write that waits longer fails and the request answers 503. Clients give up
+#   sooner, so in practice it never fires.
+# The pool keeps SQLAlchemy's defaults (5 connections, 10 more under load): reads need no
+# turn and run side by side.
+SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
+_READS = frozenset({"SELECT", "PRAGMA", "EXPLAIN"})
+
+# PostgreSQL: SQLAlchemy's queue pool, 5 connections kept per worker process and up to 10
+# more under load, so `make serve` holds at most 15 x WEB_CONCURRENCY connections (30 with
+# 2 workers; PostgreSQL's default max_connections is 100). Rows are locked, not the whole
+# database, so writers need no gate. A request that finds all 15 busy waits up to 10 s
+# for one, then answers 503.
+POSTGRES_POOL = {"pool_size": 5, "max_overflow": 10, "pool_timeout": 10}
+
+
+class WriteGate:
+    """One writing SQLite connection per process at a time, the others queued in order."""
+
+    def __init__(self) -> None:
+        # One lock per event loop (a test may run several loops, one after the other).
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _lock(self) -> asyncio.Lock:
+        return self._locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+
+    def install(self, engine: AsyncEngine) -> None:
+        """Take a turn before a connection's first write; give it back at check-in."""
+        sync_engine = engine.sync_engine
+        event.listen(sync_engine, "connect", _sqlite_pragmas)
+        event.listen(sync_engine, "before_cursor_execute", self._before_execute)
+        event.listen(sync_engine.pool, "checkin", self._release)
+        event.listen(sync_engine.pool, "invalidate", self._release)
+
+    def _before_execute(self, connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        info = connection.connection.info  # kept with the pooled connection
+        if "write_turn" in info or statement.lstrip().split(None, 1)[0].upper() in _READS:
+            return
+        await_only(self._take_turn(info, statement))
+
+    async def _take_turn(self, info: dict[str, Any], statement: str) -> None:
+        lock = self._lock()
+        try:
+            await asyncio.wait_for(lock.acquire(), SQLITE_BUSY_TIMEOUT_SECONDS)
+        except TimeoutError:
+            raise OperationalError(
+                statement, None, sqlite3.OperationalError("database is locked")
+            ) from None
+        info["write_turn"] = lock
+
+    def _release(self, _dbapi_connection: Any, record: Any, *_: Any) -> None:
+        lock = record.info.pop("write_turn", None)
+        if lock is not None and lock.locked():
+            lock.release()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    await_only(_set_pragmas(dbapi_connection.driver_connection))
+
+
+async def _set_pragmas(connection: aiosqlite.Connection) -> None:
+    for pragma in SQLITE_PRAGMAS:
+        await (await connection.execute(pragma)).close()
+
+
 def make_engine(settings: Settings) -> AsyncEngine:
     """Create the engine; it connects lazily, so the app starts even when the database is down."""
     url = settings.async_database_url
@@ -53,7 +141,11 @@ def make_engine(settings: Settings) -> AsyncEngine:
         options["pool_pre_ping"] = True
         # Fail fast (503) instead of hanging when the server is unreachable.
         options["connect_args"] = {"connect_timeout": 5}
-    return create_async_engine(url, **options)
+        return create_async_engine(url, **options, **POSTGRES_POOL)
+    options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+    engine = create_async_engine(url, **options)
+    WriteGate().install(engine)
+    return engine
 
 
 class Database:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,6 +26,25 @@ class Base(DeclarativeBase):
     """Declarative base of every model (typed `Mapped[...]` columns)."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# SQLite under concurrent writes (`create_app` runs this on every new SQLite connection):
+# - journal_mode=WAL: readers never block the writer and the writer never blocks readers
+#   (with the default rollback journal, a read in progress makes a commit wait, and two
+#   connections can lock each other out at once: "database is locked").
+# - synchronous=NORMAL: in WAL mode a commit no longer waits for the disk (the flush
+#   happens at checkpoints); a power cut can lose the last commits but never corrupts the
+#   file. A write then holds the lock for microseconds instead of a disk flush.
+# The busy timeout (how long a writer waits its turn) is `config.SQLITE_BUSY_TIMEOUT_SECONDS`.
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
+
+
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Set `SQLITE_PRAGMAS` on a new SQLite connection (a `connect` event listener)."""
+    cursor = dbapi_connection.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
 
 
 db = SQLAlchemy(model_class=Base)
