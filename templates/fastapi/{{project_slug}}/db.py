@@ -9,12 +9,14 @@ import asyncio
 import logging
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from functools import partial
 from typing import Any
 
 import aiosqlite
 from fastapi import Request
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, make_url
+from sqlalchemy.dialects.sqlite.aiosqlite import dialect as aiosqlite_dialect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -121,6 +123,100 @@ class WriteGate:
             lock.release()
 
 
+# SQLite statements in one thread hop each. aiosqlite runs every call on a connection in
+# that connection's own thread and wakes the event loop when it is done. Through
+# SQLAlchemy's adapter a single SELECT makes four such round trips (open a cursor,
+# execute, fetch the rows, close the cursor), and handing a connection back to the pool
+# makes one more (a rollback, even when nothing is left to roll back). On SQLite the
+# statements themselves take microseconds, so these round trips were most of the time a
+# request spent in the database. `OneHopConnection` is an aiosqlite connection whose
+# cursor does the four steps in one trip (it keeps the rows for the adapter to fetch), and
+# whose rollback skips the trip when no transaction is open. It relies on aiosqlite's
+# `_execute` (run a function in the connection's thread), pinned in requirements.txt.
+class OneHopCursor:
+    """An aiosqlite-like cursor: each execute opens, runs, fetches and closes in one trip."""
+
+    arraysize = 1
+
+    def __init__(self, connection: "OneHopConnection") -> None:
+        self._connection = connection
+        self._rows: list[Any] = []
+        self.description: Any = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+
+    @staticmethod
+    def _run(connection: sqlite3.Connection, many: bool, sql: str, parameters: Any) -> tuple:
+        cursor = connection.cursor()
+        try:
+            if many:
+                cursor.executemany(sql, parameters)
+            else:
+                cursor.execute(sql, parameters)
+            rows = cursor.fetchall() if cursor.description else []
+            return cursor.description, rows, cursor.rowcount, cursor.lastrowid
+        finally:
+            cursor.close()
+
+    async def _trip(self, many: bool, sql: str, parameters: Any) -> "OneHopCursor":
+        run = partial(self._run, self._connection._conn, many)
+        self.description, self._rows, self.rowcount, self.lastrowid = (
+            await self._connection._execute(run, sql, parameters)
+        )
+        return self
+
+    async def execute(self, sql: str, parameters: Any = ()) -> "OneHopCursor":
+        return await self._trip(False, sql, parameters)
+
+    async def executemany(self, sql: str, parameters: Sequence[Any]) -> "OneHopCursor":
+        return await self._trip(True, sql, parameters)
+
+    async def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    async def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        count = size or self.arraysize
+        rows, self._rows = self._rows[:count], self._rows[count:]
+        return rows
+
+    async def close(self) -> None:
+        self._rows = []
+
+    async def __aenter__(self) -> "OneHopCursor":
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+
+class OneHopConnection(aiosqlite.Connection):
+    """An aiosqlite connection with `OneHopCursor`s and no empty rollbacks."""
+
+    def cursor(self) -> OneHopCursor:  # type: ignore[override]
+        return OneHopCursor(self)
+
+    async def rollback(self) -> None:
+        if self._connection is not None and self._connection.in_transaction:
+            await super().rollback()
+
+
+def _one_hop_connector(url: str) -> Any:
+    """An `async_creator` for SQLAlchemy: opens `OneHopConnection`s to the URL's file."""
+    args, kwargs = aiosqlite_dialect().create_connect_args(make_url(url))
+    kwargs["timeout"] = SQLITE_BUSY_TIMEOUT_SECONDS
+
+    async def connect() -> OneHopConnection:
+        connection = OneHopConnection(partial(sqlite3.connect, *args, **kwargs), 64)
+        connection._thread.daemon = True  # as SQLAlchemy does: never block the exit
+        return await connection
+
+    return connect
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     await_only(_set_pragmas(dbapi_connection.driver_connection))
 
@@ -142,8 +238,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
         # Fail fast (503) instead of hanging when the server is unreachable.
         options["connect_args"] = {"connect_timeout": 5}
         return create_async_engine(url, **options, **POSTGRES_POOL)
-    options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
-    engine = create_async_engine(url, **options)
+    engine = create_async_engine(url, async_creator=_one_hop_connector(url), **options)
     WriteGate().install(engine)
     return engine
 

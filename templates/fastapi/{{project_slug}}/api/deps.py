@@ -21,7 +21,15 @@ INVALID_CREDENTIALS = "Could not validate credentials"
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def current_settings() -> Settings:
+    """`get_settings()` as a dependency. It is async so that FastAPI calls it on the event
+    loop: a plain `def` dependency runs in a worker thread, a round trip per request."""
+    return get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(current_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
