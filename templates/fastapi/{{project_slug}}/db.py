@@ -146,7 +146,9 @@ class OneHopCursor:
         self.lastrowid: int | None = None
 
     @staticmethod
-    def _run(connection: sqlite3.Connection, many: bool, sql: str, parameters: Any) -> tuple:
+    def _run(
+        connection: sqlite3.Connection, many: bool, sql: str, parameters: Any
+    ) -> tuple[Any, list[Any], int, int | None]:
         cursor = connection.cursor()
         try:
             if many:
@@ -160,9 +162,12 @@ class OneHopCursor:
 
     async def _trip(self, many: bool, sql: str, parameters: Any) -> "OneHopCursor":
         run = partial(self._run, self._connection._conn, many)
-        self.description, self._rows, self.rowcount, self.lastrowid = (
-            await self._connection._execute(run, sql, parameters)
-        )
+        (
+            self.description,
+            self._rows,
+            self.rowcount,
+            self.lastrowid,
+        ) = await self._connection._execute(run, sql, parameters)  # type: ignore[no-untyped-call]
         return self
 
     async def execute(self, sql: str, parameters: Any = ()) -> "OneHopCursor":
@@ -212,7 +217,8 @@ def _one_hop_connector(url: str) -> Any:
     async def connect() -> OneHopConnection:
         connection = OneHopConnection(partial(sqlite3.connect, *args, **kwargs), 64)
         connection._thread.daemon = True  # as SQLAlchemy does: never block the exit
-        return await connection
+        await connection
+        return connection
 
     return connect
 

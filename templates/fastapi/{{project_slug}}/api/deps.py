@@ -22,7 +22,6 @@ INVALID_CREDENTIALS = "Could not validate credentials"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
-
 async def current_settings() -> Settings:
     """`get_settings()` as a dependency. It is async so that FastAPI calls it on the event
     loop: a plain `def` dependency runs in a worker thread, a round trip per request."""
