@@ -338,3 +338,13 @@ def test_make_superuser_promotes_or_creates_alike(framework: str) -> None:
     assert "`make superuser` asks for an email address." in section
     assert "keeps its password" in section
     assert "its password is asked twice" in section
+
+
+def test_the_pre_commit_hooks_are_the_same_in_every_starter() -> None:
+    """One `.pre-commit-config.yaml`, word for word: mypy takes its files from pyproject."""
+    configs = {fw: (TEMPLATES / fw / ".pre-commit-config.yaml").read_text() for fw in FRAMEWORKS}
+    assert len(set(configs.values())) == 1, "the starters' pre-commit configs differ"
+    for framework in FRAMEWORKS:
+        pyproject = (TEMPLATES / framework / "pyproject.toml.jinja").read_text()
+        mypy = pyproject.split("[tool.mypy]", 1)[1].split("\n[", 1)[0]
+        assert re.search(r"^files = \[", mypy, re.M), f"{framework}: [tool.mypy] has no files"
