@@ -29,4 +29,7 @@ def item_list(*, owner: User, limit: int, offset: int) -> ItemPage:
 
 def item_get(*, owner: User, item_id: int) -> Item | None:
     """The owner's item with this id; None when missing or someone else's."""
-    return item_queryset(owner=owner).filter(pk=item_id).first()
+    try:  # one row at most: no sort (see users.selectors.user_get_active)
+        return Item.objects.get(owner=owner, pk=item_id)
+    except Item.DoesNotExist:
+        return None
