@@ -240,9 +240,10 @@ def item_list(*, owner: User, limit: int, offset: int) -> tuple[list[Item], int]
 
 def item_get(*, owner: User, item_id: int) -> Item | None:
     """The owner's item with this id; None when it is missing or someone else's."""
-    return db.session.execute(
-        select(Item).where(Item.id == item_id, Item.owner_id == owner.id)
-    ).scalar_one_or_none()
+    # `Session.get` loads by primary key through a statement SQLAlchemy builds once, where
+    # `select(...).where(...)` is built and its cache key computed on every request.
+    item = db.session.get(Item, item_id)
+    return item if item is not None and item.owner_id == owner.id else None
 
 
 def item_update(*, item: Item, data: dict[str, Any]) -> Item | None:
