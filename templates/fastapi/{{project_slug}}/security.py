@@ -4,7 +4,9 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 import jwt
@@ -85,22 +87,38 @@ def create_access_token(*, user_id: int, hashed_password: str, settings: Setting
     return jwt.encode(payload, settings.secret_key, algorithm=ALGORITHM)
 
 
+# A client sends the same token with every request, and checking it (the signature, the
+# claims) gives the same answer for the same token and key until it expires. So each
+# process keeps the claims of the last tokens it accepted, and checks only their expiry
+# again. Refused tokens are not kept, and nothing about the account is: the caller still
+# checks on every request that the account exists and the password has not changed.
+TOKEN_CACHE_SIZE = 1024
+
+
+class InvalidClaimsError(jwt.InvalidTokenError):
+    """A correctly signed token whose subject or password claim is not what we issue."""
+
+
+@lru_cache(maxsize=TOKEN_CACHE_SIZE)
+def _verified_claims(token: str, secret_key: str) -> tuple[AccessClaims, float]:
+    """The claims and expiry time of a valid token; jwt.InvalidTokenError otherwise."""
+    payload = jwt.decode(
+        token, secret_key, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "pwd"]}
+    )
+    subject, pwd = payload.get("sub"), payload.get("pwd")
+    user_id = parse_id(subject) if isinstance(subject, str) else None
+    if user_id is None or not isinstance(pwd, str):
+        raise InvalidClaimsError
+    return AccessClaims(user_id, pwd), float(payload["exp"])
+
+
 def decode_access_token(token: str, *, settings: Settings) -> AccessClaims | None:
     """Return the claims of a valid, unexpired token, or None."""
     try:
-        payload = jwt.decode(
-            token,
-            settings.secret_key,
-            algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub", "pwd"]},
-        )
+        claims, expires_at = _verified_claims(token, settings.secret_key)
     except jwt.InvalidTokenError:
         return None
-    subject, pwd = payload.get("sub"), payload.get("pwd")
-    if not isinstance(subject, str) or not isinstance(pwd, str):
-        return None
-    user_id = parse_id(subject)
-    return AccessClaims(user_id, pwd) if user_id is not None else None
+    return claims if time.time() < expires_at else None
 
 
 def token_matches_password(

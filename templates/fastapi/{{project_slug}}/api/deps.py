@@ -14,7 +14,7 @@ from ..config import Settings, get_settings
 from ..db import app_database, get_session
 from ..models import User
 from ..security import decode_access_token, token_matches_password
-from ..services import user_get
+from ..services import user_get, user_password_hash
 
 NOT_AUTHENTICATED = "Not authenticated"
 INVALID_CREDENTIALS = "Could not validate credentials"
@@ -42,34 +42,54 @@ def unauthorized(detail: str) -> HTTPException:
     )
 
 
-async def authenticate(*, session: AsyncSession, token: str | None, settings: Settings) -> User:
-    """Return the user a bearer token belongs to, or raise a 401."""
+async def authenticate_id(*, session: AsyncSession, token: str | None, settings: Settings) -> int:
+    """Return the id of the user a bearer token belongs to, or raise a 401.
+
+    The token must be valid and unexpired, its account must still exist, and it must have
+    been issued for the account's current password. One narrow query (the password hash)
+    checks the last two, so the routes that only need the caller's id load no `User`.
+    """
     if not token:
         raise unauthorized(NOT_AUTHENTICATED)
     claims = decode_access_token(token, settings=settings)
     if claims is None:
         raise unauthorized(INVALID_CREDENTIALS)
-    user = await user_get(session=session, user_id=claims.user_id)
-    if user is None:  # the account was deleted after the token was issued
+    hashed_password = await user_password_hash(session=session, user_id=claims.user_id)
+    if hashed_password is None:  # the account was deleted after the token was issued
         raise unauthorized(INVALID_CREDENTIALS)
-    if not token_matches_password(claims, user.hashed_password, settings=settings):
+    if not token_matches_password(claims, hashed_password, settings=settings):
         raise unauthorized(INVALID_CREDENTIALS)  # issued before a password change or reset
+    return claims.user_id
+
+
+async def authenticate(*, session: AsyncSession, token: str | None, settings: Settings) -> User:
+    """Return the user a bearer token belongs to, or raise a 401 (as `authenticate_id`)."""
+    user_id = await authenticate_id(session=session, token=token, settings=settings)
+    user = await user_get(session=session, user_id=user_id)
+    if user is None:  # deleted between the two queries
+        raise unauthorized(INVALID_CREDENTIALS)
     return user
 
 
 async def get_current_user(session: SessionDep, token: TokenDep, settings: SettingsDep) -> User:
-    """The authenticated user (a dependency of every protected route)."""
+    """The authenticated user (a dependency of the routes that read or change the account)."""
     return await authenticate(session=session, token=token, settings=settings)
 
 
+async def get_current_user_id(session: SessionDep, token: TokenDep, settings: SettingsDep) -> int:
+    """The authenticated user's id (a dependency of the routes that need no more)."""
+    return await authenticate_id(session=session, token=token, settings=settings)
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
+CurrentUserId = Annotated[int, Depends(get_current_user_id)]
 
 
 def _needs_user(route: APIRoute) -> bool:
     pending = list(route.dependant.dependencies)
     while pending:
         dependant = pending.pop()
-        if dependant.call is get_current_user:
+        if dependant.call in {get_current_user, get_current_user_id}:
             return True
         pending.extend(dependant.dependencies)
     return False
@@ -117,7 +137,7 @@ class ApiRoute(APIRoute):
         async def check_user(request: Request) -> None:
             if needs_user:
                 async with app_database(request).sessions() as session:
-                    await authenticate(
+                    await authenticate_id(
                         session=session,
                         token=await oauth2_scheme(request),
                         settings=get_settings(),
