@@ -43,7 +43,7 @@ def _owned_item(raw_id: str) -> Item:
 class ItemCollection(MethodView):
     @blp.doc(**AUTH_DOC)
     @token_required
-    @blp.arguments(PageQuerySchema, location="query")
+    @blp.arguments(PageQuerySchema(), location="query")
     @blp.response(200, ItemPageSchema)
     def get(self, query: dict[str, int]) -> Any:
         """List your items
@@ -58,7 +58,7 @@ class ItemCollection(MethodView):
 
     @blp.doc(**AUTH_DOC)
     @token_required
-    @blp.arguments(ItemCreateSchema)
+    @blp.arguments(ItemCreateSchema())
     @blp.response(201, ItemSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Create an item
@@ -90,7 +90,7 @@ class ItemDetail(MethodView):
 
     @blp.doc(**AUTH_DOC)
     @token_required
-    @blp.arguments(ItemUpdateSchema)
+    @blp.arguments(ItemUpdateSchema())
     @blp.response(200, ItemSchema)
     @blp.alt_response(404, description="No such item of yours")
     def patch(self, changes: dict[str, Any], id: str) -> Any:
