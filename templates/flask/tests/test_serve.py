@@ -52,18 +52,17 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
             continue
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-def test_make_serve_starts_granian_without_the_thread_warning(tmp_path: Path) -> None:
+def _make_serve(folder: Path) -> subprocess.Popen[bytes]:
     environment = {
         **os.environ,
         "ENVIRONMENT": "development",
         "SECRET_KEY": secrets.token_hex(32),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "DATABASE_URL": f"sqlite:///{folder / 'serve.db'}",
         "HOST": "127.0.0.1",
         "PORT": str(_free_port()),
         "WEB_CONCURRENCY": "1",
     }
-    server = subprocess.Popen(
+    return subprocess.Popen(
         [MAKE, "--no-print-directory", f"PYTHON={sys.executable}", "serve"],
         cwd=ROOT,
         env=environment,
@@ -71,6 +70,14 @@ def test_make_serve_starts_granian_without_the_thread_warning(tmp_path: Path) ->
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: stopped below with all its workers
     )
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+@pytest.mark.started_early(launch=_make_serve)
+def test_make_serve_starts_granian_without_the_thread_warning(
+    early_process: subprocess.Popen[bytes],
+) -> None:
+    server = early_process
     try:
         output = _output_until_started(server, give_up_after=90)
     finally:

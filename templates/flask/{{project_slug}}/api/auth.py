@@ -42,7 +42,7 @@ TOO_MANY_FAILURES_DOC: dict[str, Any] = {
 
 
 @blp.post("/register")
-@blp.arguments(RegisterSchema)
+@blp.arguments(RegisterSchema())
 @blp.response(201, UserSchema)
 @blp.alt_response(409, description="Email already registered")
 def register(data: dict[str, Any]) -> Any:
@@ -58,7 +58,7 @@ def register(data: dict[str, Any]) -> Any:
 
 
 @blp.post("/token")
-@blp.arguments(TokenFormSchema, location="form")
+@blp.arguments(TokenFormSchema(), location="form")
 @blp.response(200, TokenSchema)
 @blp.alt_response(401, description="Incorrect email or password")
 @blp.doc(responses={"429": TOO_MANY_FAILURES_DOC})
@@ -86,7 +86,7 @@ def token(data: dict[str, Any]) -> Any:
 
 
 @blp.post("/password-reset")
-@blp.arguments(PasswordResetRequestSchema)
+@blp.arguments(PasswordResetRequestSchema())
 @blp.response(202, MessageSchema)
 def password_reset(data: dict[str, Any]) -> Any:
     """Ask for a password reset link
@@ -99,7 +99,7 @@ def password_reset(data: dict[str, Any]) -> Any:
 
 
 @blp.post("/password-reset/confirm")
-@blp.arguments(PasswordResetConfirmSchema)
+@blp.arguments(PasswordResetConfirmSchema())
 @blp.response(204)
 @blp.alt_response(400, description=INVALID_RESET_TOKEN)
 def password_reset_confirm(data: dict[str, Any]) -> None:

@@ -45,7 +45,7 @@ def delete_me() -> None:
 @blp.post("/me/password")
 @blp.doc(**AUTH_DOC)
 @token_required
-@blp.arguments(PasswordChangeSchema)
+@blp.arguments(PasswordChangeSchema())
 @blp.response(204)
 @blp.alt_response(400, description=INCORRECT_PASSWORD)
 def change_password(data: dict[str, Any]) -> None:
