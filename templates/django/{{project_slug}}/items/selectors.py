@@ -1,9 +1,8 @@
 """Read-only queries about items; a user only ever sees their own.
 
-The queries of the API are SQL written once (table and column names from the model): the ORM
-would build and compile each of them anew on every request (Django has no statement cache),
-which cost more than running them. ``raw()`` still turns rows into Items with Django's own
-converters. ``item_queryset`` is the same list in the ORM, for code that wants a QuerySet.
+The queries of the API are SQL written once (see queries.py): the ORM would build and
+compile each of them anew on every request. ``item_queryset`` is the same list in the ORM,
+for code that wants a QuerySet (tests hold the two to the same rows).
 """
 
 from typing import NamedTuple
@@ -11,6 +10,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import QuerySet
 
+from ..queries import ModelQuery, column
 from ..users.models import User
 from .models import Item
 
@@ -20,22 +20,13 @@ class ItemPage(NamedTuple):
     total: int
 
 
-def _sql(template: str) -> str:
-    return template.format(
-        table=Item._meta.db_table,
-        pk=Item._meta.pk.column,
-        owner=Item._meta.get_field("owner").column,
-        created_at=Item._meta.get_field("created_at").column,
-    )
-
-
-_COUNT_SQL = _sql('SELECT COUNT(*) FROM "{table}" WHERE "{owner}" = %s')
+_ID, _OWNER, _CREATED_AT = column(Item, "id"), column(Item, "owner"), column(Item, "created_at")
+_COUNT_SQL = f'SELECT COUNT(*) FROM "{Item._meta.db_table}" WHERE {_OWNER} = %s'  # noqa: S608
 # Newest first, then highest id first (the index item_owner_newest serves it).
-_PAGE_SQL = _sql(
-    'SELECT * FROM "{table}" WHERE "{owner}" = %s '
-    'ORDER BY "{created_at}" DESC, "{pk}" DESC LIMIT %s OFFSET %s'
+_PAGE = ModelQuery(
+    Item, f"WHERE {_OWNER} = %s ORDER BY {_CREATED_AT} DESC, {_ID} DESC LIMIT %s OFFSET %s"
 )
-_OWNED_ITEM_SQL = _sql('SELECT * FROM "{table}" WHERE "{pk}" = %s AND "{owner}" = %s')
+_OWNED_ITEM = ModelQuery(Item, f"WHERE {_ID} = %s AND {_OWNER} = %s")
 
 
 def item_queryset(*, owner: User) -> QuerySet[Item]:
@@ -50,9 +41,9 @@ def item_list(*, owner: User, limit: int, offset: int) -> ItemPage:
         (total,) = cursor.fetchone()
     if offset >= total:
         return ItemPage(items=[], total=total)
-    return ItemPage(items=list(Item.objects.raw(_PAGE_SQL, [owner.pk, limit, offset])), total=total)
+    return ItemPage(items=_PAGE.all([owner.pk, limit, offset]), total=total)
 
 
 def item_get(*, owner: User, item_id: int) -> Item | None:
     """The owner's item with this id; None when missing or someone else's."""
-    return next(iter(Item.objects.raw(_OWNED_ITEM_SQL, [item_id, owner.pk])), None)
+    return _OWNED_ITEM.first([item_id, owner.pk])
