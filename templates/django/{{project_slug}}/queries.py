@@ -9,14 +9,13 @@ looked up once per database connection.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
-M = TypeVar("M", bound=Model)
 # (position in the row, the converters to apply in turn, the column they convert)
 Converters = list[tuple[int, list[Callable[..., Any]], Any]]
 
@@ -26,10 +25,14 @@ def column(model: type[Model], field: str) -> str:
     return f'"{model._meta.get_field(field).column}"'  # type: ignore[union-attr]
 
 
-class ModelQuery(Generic[M]):
-    """``SELECT <the model's columns> FROM <its table> <tail>``; values go in as parameters."""
+class ModelQuery:
+    """``SELECT <the model's columns> FROM <its table> <tail>``; values go in as parameters.
 
-    def __init__(self, model: type[M], tail: str) -> None:
+    Not generic (Python 3.11 has no type parameter syntax, which ruff asks for on 3.12):
+    callers ``cast`` what it returns to their model.
+    """
+
+    def __init__(self, model: type[Model], tail: str) -> None:
         self.model = model
         self.fields = list(model._meta.concrete_fields)
         self.attnames = [field.attname for field in self.fields]
@@ -37,7 +40,7 @@ class ModelQuery(Generic[M]):
         self.sql = f'SELECT {columns} FROM "{model._meta.db_table}" {tail}'  # noqa: S608
         self._converters: WeakKeyDictionary[BaseDatabaseWrapper, Converters] = WeakKeyDictionary()
 
-    def all(self, params: Sequence[Any]) -> list[M]:
+    def all(self, params: Sequence[Any]) -> list[Model]:
         """Every row, as model instances."""
         connection = connections[router.db_for_read(self.model)]
         converters = self._converters.get(connection)
@@ -57,7 +60,7 @@ class ModelQuery(Generic[M]):
             instances.append(self.model.from_db(connection.alias, self.attnames, values))
         return instances
 
-    def first(self, params: Sequence[Any]) -> M | None:
+    def first(self, params: Sequence[Any]) -> Model | None:
         """The first row as a model instance, or None."""
         found = self.all(params)
         return found[0] if found else None

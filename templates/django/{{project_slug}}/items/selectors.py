@@ -5,7 +5,7 @@ compile each of them anew on every request. ``item_queryset`` is the same list i
 for code that wants a QuerySet (tests hold the two to the same rows).
 """
 
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -41,9 +41,9 @@ def item_list(*, owner: User, limit: int, offset: int) -> ItemPage:
         (total,) = cursor.fetchone()
     if offset >= total:
         return ItemPage(items=[], total=total)
-    return ItemPage(items=_PAGE.all([owner.pk, limit, offset]), total=total)
+    return ItemPage(items=cast(list[Item], _PAGE.all([owner.pk, limit, offset])), total=total)
 
 
 def item_get(*, owner: User, item_id: int) -> Item | None:
     """The owner's item with this id; None when missing or someone else's."""
-    return _OWNED_ITEM.first([item_id, owner.pk])
+    return cast(Item | None, _OWNED_ITEM.first([item_id, owner.pk]))

@@ -1,5 +1,7 @@
 """Read-only queries about users."""
 
+from typing import cast
+
 from ..queries import ModelQuery, column
 from .models import User, normalize_email
 
@@ -9,7 +11,7 @@ _ACTIVE_USER = ModelQuery(User, f"WHERE {column(User, 'id')} = %s AND {column(Us
 
 def user_get_active(*, user_id: int) -> User | None:
     """The active user with this id, or None."""
-    return _ACTIVE_USER.first([user_id])
+    return cast(User | None, _ACTIVE_USER.first([user_id]))
 
 
 def user_email_taken(*, email: str) -> bool:
