@@ -33,6 +33,10 @@ class ItemListQuerySerializer(serializers.Serializer[Any]):
     offset = QueryIntegerField(min_value=0, required=False, default=0)
 
 
+# Writes created_at as every DRF DateTimeField does (ISO 8601 in UTC, "Z" for "+00:00").
+CREATED_AT = serializers.DateTimeField()
+
+
 class ItemOutputSerializer(serializers.ModelSerializer[Item]):
     owner_id = serializers.IntegerField(read_only=True)
     price = serializers.FloatField()
@@ -40,6 +44,22 @@ class ItemOutputSerializer(serializers.ModelSerializer[Item]):
     class Meta:
         model = Item
         fields = ("id", "title", "description", "price", "owner_id", "created_at")
+
+    def to_representation(self, instance: Item) -> dict[str, Any]:
+        """The fields above, written out.
+
+        DRF's own version rebuilds every field from the model on each response
+        (``ModelSerializer.get_fields``), about a tenth of an item read; the fields still
+        describe the answer in the OpenAPI document, and a test holds both to the same output.
+        """
+        return {
+            "id": instance.pk,
+            "title": instance.title,
+            "description": instance.description,
+            "price": float(instance.price),
+            "owner_id": instance.owner_id,
+            "created_at": CREATED_AT.to_representation(instance.created_at),
+        }
 
 
 class ItemPageOutputSerializer(serializers.Serializer[Any]):
