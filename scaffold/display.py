@@ -107,8 +107,11 @@ def show_update(console: Console, result: UpdateResult, *, pretend: bool) -> Non
         )
     if result.moved_from:
         note = "pretending: not recorded" if pretend else "recorded in a commit of its own"
+        # soft_wrap: long paths stay whole on one line, to be copied.
         console.print(
-            f"Template source {result.moved_from} -> {result.source} ({note}).", highlight=False
+            f"Template source {result.moved_from} -> {result.source} ({note}).",
+            highlight=False,
+            soft_wrap=True,
         )
     if result.old_version == result.new_version:
         versions = f"with template {result.new_version} (same version, new answers)"
