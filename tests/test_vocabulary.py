@@ -227,10 +227,12 @@ def test_the_coverage_floor_is_in_addopts(framework: str) -> None:
 
 
 def test_fresh_interpreters_start_ahead_the_same_way_in_every_starter() -> None:
-    """One `tests/processes.py`, byte for byte, started by each conftest; no other way."""
-    files = {fw: (TEMPLATES / fw / "tests" / "processes.py").read_bytes() for fw in FRAMEWORKS}
-    assert files["django"] == files["flask"] == files["fastapi"], "tests/processes.py differs"
-    text = files["fastapi"].decode()
+    """One `tests/processes.py` (and its test), byte for byte, started by each conftest;
+    no other way."""
+    for name in ("processes.py", "test_processes.py"):
+        same = {(TEMPLATES / fw / "tests" / name).read_bytes() for fw in FRAMEWORKS}
+        assert len(same) == 1, f"tests/{name} differs between the starters"
+    text = (TEMPLATES / "fastapi" / "tests" / "processes.py").read_text()
     assert "{{" not in text and "{%" not in text  # no Jinja: copied as it is
     for name in _names(ROWS["fresh interpreters in the tests"]["names"]):
         assert _defines(text, name), name
