@@ -128,6 +128,7 @@ def test_the_table_covers_the_shared_ideas() -> None:
         "background jobs (`tasks`)", "item events (`realtime`, Django and FastAPI)",
         "logs", "request ids", "error reporting", "superuser", "tests and coverage",
         "lint", "server address and workers", "dependencies",
+        "fresh interpreters in the tests",
     }  # fmt: skip
     assert set(ROWS) == expected
     assert set(MODULES) <= set(ROWS)
@@ -223,6 +224,25 @@ def test_the_coverage_floor_is_in_addopts(framework: str) -> None:
     assert "--cov-fail-under=90" in ROWS["tests and coverage"]["module"]
     test_recipe = _makefile(framework).split("\ntest:", 1)[1].split("\n\n", 1)[0]
     assert "--cov" not in test_recipe, "the floor lives in pyproject.toml only"
+
+
+def test_fresh_interpreters_start_ahead_the_same_way_in_every_starter() -> None:
+    """One `tests/processes.py` (and its test), byte for byte, started by each conftest;
+    no other way."""
+    for name in ("processes.py", "test_processes.py"):
+        same = {(TEMPLATES / fw / "tests" / name).read_bytes() for fw in FRAMEWORKS}
+        assert len(same) == 1, f"tests/{name} differs between the starters"
+    text = (TEMPLATES / "fastapi" / "tests" / "processes.py").read_text()
+    assert "{{" not in text and "{%" not in text  # no Jinja: copied as it is
+    for name in _names(ROWS["fresh interpreters in the tests"]["names"]):
+        assert _defines(text, name), name
+    for framework in FRAMEWORKS:
+        tests = TEMPLATES / framework / "tests"
+        conftest = _find(tests, "conftest.py").read_text()
+        assert "processes.start(" in conftest and "processes.stop()" in conftest, framework
+        for path in tests.iterdir():
+            found = re.search(r"started_early|early_process", path.read_text())
+            assert found is None, f"{framework}: {path.name} uses {found and found.group()}"
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
