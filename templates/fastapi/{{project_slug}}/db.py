@@ -67,18 +67,23 @@ class Base(DeclarativeBase):
 # - busy timeout 5 s, both for SQLite's lock (a writer of another worker process) and for
 #   the gate: a write that waits longer fails and the request answers 503. Clients give up
 #   sooner, so in practice it never fires.
-# The pool keeps SQLAlchemy's defaults (5 connections, 10 more under load): reads need no
-# turn and run side by side.
+# - reads run at once, in the event loop's thread (`OneHopCursor`, below): they take no
+#   turn, and in WAL mode nothing makes them wait.
+# The pool keeps up to 15 connections per process (`POOL`, below).
 SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
 _READS = frozenset({"SELECT", "PRAGMA", "EXPLAIN"})
 
-# PostgreSQL: SQLAlchemy's queue pool, 5 connections kept per worker process and up to 10
-# more under load, so `make serve` holds at most 15 x WEB_CONCURRENCY connections (30 with
-# 2 workers; PostgreSQL's default max_connections is 100). Rows are locked, not the whole
-# database, so writers need no gate. A request that finds all 15 busy waits up to 10 s
-# for one, then answers 503.
-POSTGRES_POOL = {"pool_size": 5, "max_overflow": 10, "pool_timeout": 10}
+# The pool, for both databases: up to 15 connections per worker process, opened as
+# requests need them and then kept. (SQLAlchemy's default keeps 5 and opens 10 more under
+# load, but closes each of those as soon as it comes back while 5 others are idle, so a
+# worker serving more than 5 requests at once kept opening and closing connections: a
+# PostgreSQL connection is a new server process, an SQLite one a thread and a file.)
+# `make serve` holds at most 15 x WEB_CONCURRENCY connections (30 with 2 workers;
+# PostgreSQL's default max_connections is 100). A request that finds all 15 busy waits up
+# to 10 s for one, then answers 503. On PostgreSQL rows are locked, not the whole
+# database, so writers need no gate.
+POOL = {"pool_size": 15, "max_overflow": 0, "pool_timeout": 10}
 
 
 class WriteGate:
@@ -123,18 +128,29 @@ class WriteGate:
             lock.release()
 
 
-# SQLite statements in one thread hop each. aiosqlite runs every call on a connection in
-# that connection's own thread and wakes the event loop when it is done. Through
+# SQLite statements in one thread hop at most. aiosqlite runs every call on a connection
+# in that connection's own thread and wakes the event loop when it is done. Through
 # SQLAlchemy's adapter a single SELECT makes four such round trips (open a cursor,
 # execute, fetch the rows, close the cursor), and handing a connection back to the pool
 # makes one more (a rollback, even when nothing is left to roll back). On SQLite the
 # statements themselves take microseconds, so these round trips were most of the time a
 # request spent in the database. `OneHopConnection` is an aiosqlite connection whose
 # cursor does the four steps in one trip (it keeps the rows for the adapter to fetch), and
-# whose rollback skips the trip when no transaction is open. It relies on aiosqlite's
-# `_execute` (run a function in the connection's thread), pinned in requirements.txt.
+# whose rollback skips the trip when no transaction is open. A SELECT makes no trip at
+# all: it runs in the event loop's own thread, because reading a few rows takes less time
+# than the hop (in WAL mode a read waits for no lock; only the recovery of a database
+# whose last writer crashed can hold it back, up to the busy timeout). The connection is
+# opened with `check_same_thread=False` for that; two threads never use it at once, since
+# a pooled connection serves one request at a time, one statement after the other. It
+# relies on aiosqlite's `_execute` (run a function in the connection's thread), pinned in
+# requirements.txt.
+def _is_select(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
 class OneHopCursor:
-    """An aiosqlite-like cursor: each execute opens, runs, fetches and closes in one trip."""
+    """An aiosqlite-like cursor: a SELECT runs in the caller's thread, any other
+    statement opens, runs, fetches and closes in one trip to the connection's thread."""
 
     arraysize = 1
 
@@ -161,6 +177,14 @@ class OneHopCursor:
             cursor.close()
 
     async def _trip(self, many: bool, sql: str, parameters: Any) -> "OneHopCursor":
+        if not many and _is_select(sql):
+            (
+                self.description,
+                self._rows,
+                self.rowcount,
+                self.lastrowid,
+            ) = self._run(self._connection._conn, False, sql, parameters)
+            return self
         run = partial(self._run, self._connection._conn, many)
         (
             self.description,
@@ -213,6 +237,7 @@ def _one_hop_connector(url: str) -> Any:
     """An `async_creator` for SQLAlchemy: opens `OneHopConnection`s to the URL's file."""
     args, kwargs = aiosqlite_dialect().create_connect_args(make_url(url))
     kwargs["timeout"] = SQLITE_BUSY_TIMEOUT_SECONDS
+    kwargs["check_same_thread"] = False  # SELECTs run in the event loop's thread
 
     async def connect() -> OneHopConnection:
         connection = OneHopConnection(partial(sqlite3.connect, *args, **kwargs), 64)
@@ -243,8 +268,8 @@ def make_engine(settings: Settings) -> AsyncEngine:
         options["pool_pre_ping"] = True
         # Fail fast (503) instead of hanging when the server is unreachable.
         options["connect_args"] = {"connect_timeout": 5}
-        return create_async_engine(url, **options, **POSTGRES_POOL)
-    engine = create_async_engine(url, async_creator=_one_hop_connector(url), **options)
+        return create_async_engine(url, **options, **POOL)
+    engine = create_async_engine(url, async_creator=_one_hop_connector(url), **options, **POOL)
     WriteGate().install(engine)
     return engine
 
