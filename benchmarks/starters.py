@@ -642,9 +642,11 @@ def report(
         rows.append("\n".join(ranking))
         parts += rows
     parts.append(
-        "The starter's request does more than the bare one: it verifies the JWT, loads the "
-        "user, checks ownership through the ORM (`POST`: validates the body), serialises "
-        "the response, and passes the security-header and CORS middleware."
+        "The starter's request does more than the bare one: it verifies the JWT, reads the "
+        "account's password hash (a deleted account or an older password refuses the "
+        "token), reads the item only among the caller's (`POST`: validates the body), "
+        "serialises the response, and passes the request-id, proxy-header, security-header, "
+        "CORS and body-limit middleware, with an access line per request."
     )
     return "\n\n".join(parts)
 

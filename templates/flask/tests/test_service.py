@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from flask.testing import FlaskClient
 
 from .conftest import AuthActions
@@ -422,3 +423,19 @@ def test_favicon_and_unknown_docs_assets(client: FlaskClient) -> None:
     favicon.close()
     assert favicon.status_code == 200
     assert client.get("/docs/assets/index.html").status_code == 404
+
+
+def test_only_a_session_cookie_opens_a_signed_session(app: Flask) -> None:
+    """API requests bring no session cookie: an empty session, nothing to verify."""
+    interface = app.session_interface
+    cookie = interface.get_cookie_name(app)
+    with app.test_request_context("/api/items"):
+        opened = interface.open_session(app, request)
+        assert opened is not None and dict(opened) == {}
+    signer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert signer is not None
+    signed = signer.dumps({"seen": 1})
+    with app.test_request_context("/", headers={"Cookie": f"{cookie}={signed}"}):
+        assert dict(interface.open_session(app, request) or {}) == {"seen": 1}
+    with app.test_request_context("/", headers={"Cookie": f"{cookie}=forged"}):
+        assert dict(interface.open_session(app, request) or {}) == {}

