@@ -68,7 +68,7 @@ class Base(DeclarativeBase):
 #   the gate: a write that waits longer fails and the request answers 503. Clients give up
 #   sooner, so in practice it never fires.
 # - reads run at once, in the event loop's thread (`OneHopCursor`, below): they take no
-#   turn, and in WAL mode nothing makes them wait.
+#   turn, and in WAL mode no writer makes them wait.
 # The pool keeps up to 15 connections per process (`POOL`, below).
 SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
