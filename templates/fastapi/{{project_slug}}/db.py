@@ -74,6 +74,12 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
 _READS = frozenset({"SELECT", "PRAGMA", "EXPLAIN"})
 
+
+def _verb(statement: str) -> str:
+    """A statement's first keyword, upper-cased: `SELECT`, `INSERT`, `PRAGMA`..."""
+    return statement.lstrip().split(None, 1)[0].upper()
+
+
 # The pool, for both databases: up to 15 connections per worker process, opened as
 # requests need them and then kept. (SQLAlchemy's default keeps 5 and opens 10 more under
 # load, but closes each of those as soon as it comes back while 5 others are idle, so a
@@ -108,7 +114,7 @@ class WriteGate:
 
     def _before_execute(self, connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
         info = connection.connection.info  # kept with the pooled connection
-        if "write_turn" in info or statement.lstrip().split(None, 1)[0].upper() in _READS:
+        if "write_turn" in info or _verb(statement) in _READS:
             return
         await_only(self._take_turn(info, statement))
 
@@ -144,10 +150,6 @@ class WriteGate:
 # a pooled connection serves one request at a time, one statement after the other. It
 # relies on aiosqlite's `_execute` (run a function in the connection's thread), pinned in
 # requirements.txt.
-def _is_select(sql: str) -> bool:
-    return sql.lstrip()[:6].upper() == "SELECT"
-
-
 class OneHopCursor:
     """An aiosqlite-like cursor: a SELECT runs in the caller's thread, any other
     statement opens, runs, fetches and closes in one trip to the connection's thread."""
@@ -177,21 +179,13 @@ class OneHopCursor:
             cursor.close()
 
     async def _trip(self, many: bool, sql: str, parameters: Any) -> "OneHopCursor":
-        if not many and _is_select(sql):
-            (
-                self.description,
-                self._rows,
-                self.rowcount,
-                self.lastrowid,
-            ) = self._run(self._connection._conn, False, sql, parameters)
-            return self
-        run = partial(self._run, self._connection._conn, many)
-        (
-            self.description,
-            self._rows,
-            self.rowcount,
-            self.lastrowid,
-        ) = await self._connection._execute(run, sql, parameters)  # type: ignore[no-untyped-call]
+        connection = self._connection._conn
+        if not many and _verb(sql) == "SELECT":  # here, in the caller's thread
+            done = self._run(connection, False, sql, parameters)
+        else:  # in the connection's thread
+            run = partial(self._run, connection, many)
+            done = await self._connection._execute(run, sql, parameters)  # type: ignore[no-untyped-call]
+        self.description, self._rows, self.rowcount, self.lastrowid = done
         return self
 
     async def execute(self, sql: str, parameters: Any = ()) -> "OneHopCursor":
