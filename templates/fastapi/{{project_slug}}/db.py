@@ -9,7 +9,7 @@ import asyncio
 import logging
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import MutableMapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -269,11 +269,21 @@ def make_engine(settings: Settings) -> AsyncEngine:
 
 
 class Database:
-    """The engine and the session factory of one application, made from its settings."""
+    """The engine and the session factories of one application, made from its settings."""
 
     def __init__(self, settings: Settings) -> None:
         self.engine = make_engine(settings)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions for the requests that only read (`get_session`). On PostgreSQL they run
+        # in autocommit, as Django does by default: each statement stands alone, and a
+        # request makes two round trips fewer (no BEGIN, no ROLLBACK). SQLite opens no
+        # transaction for a SELECT anyway.
+        self.read_sessions = self.sessions
+        if self.engine.dialect.name == "postgresql":
+            self.read_sessions = async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
 
     async def dispose(self) -> None:
         """Close the pooled connections (a new one opens on the next use)."""
@@ -286,7 +296,32 @@ def app_database(request: Request) -> Database:
     return database
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Yield one session per request (a FastAPI dependency)."""
-    async with app_database(request).sessions() as session:
-        yield session
+# The methods HTTP calls safe: their requests read and never change data.
+READ_METHODS = frozenset({"GET", "HEAD"})
+# Where a request keeps its session, in its ASGI scope.
+REQUEST_SESSION = "app.session"
+
+
+async def get_session(request: Request) -> AsyncSession:
+    """The request's session (a FastAPI dependency), opened on first use.
+
+    `RequestSessionMiddleware` closes it once the request is answered, whatever happened.
+    It is a plain dependency rather than a `yield` one: FastAPI runs those in an exit
+    stack under a cancel scope, which cost about a tenth of a request's time.
+
+    GET and HEAD get a session from `Database.read_sessions` (autocommit on PostgreSQL):
+    a route for them must not change data, as HTTP expects of those methods.
+    """
+    session: AsyncSession | None = request.scope.get(REQUEST_SESSION)
+    if session is None:
+        database = app_database(request)
+        factory = database.read_sessions if request.method in READ_METHODS else database.sessions
+        session = request.scope[REQUEST_SESSION] = factory()
+    return session
+
+
+async def close_request_session(scope: MutableMapping[str, Any]) -> None:
+    """Close the session `get_session` opened for this request, if it opened one."""
+    session: AsyncSession | None = scope.pop(REQUEST_SESSION, None)
+    if session is not None:
+        await session.close()

@@ -1,5 +1,5 @@
 """ASGI middleware: request ids and access lines, proxy headers, security headers, allowed
-hosts, body size and CORS."""
+hosts, body size, CORS, and the request's database session."""
 
 import ipaddress
 import json
@@ -10,6 +10,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .db import close_request_session
 from .logs import request_id_from, request_id_var
 
 SECURITY_HEADERS = {
@@ -273,6 +274,23 @@ class BodySizeLimitMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+class RequestSessionMiddleware:
+    """Close the database session a request opened (`db.get_session`) once it is answered.
+
+    The innermost middleware: the session closes after the response has gone out, also
+    when the route raised, so its connection always goes back to the pool.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            await close_request_session(scope)
 
 
 class StrictCORSMiddleware(CORSMiddleware):

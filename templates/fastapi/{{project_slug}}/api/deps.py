@@ -71,14 +71,18 @@ async def authenticate(*, session: AsyncSession, token: str | None, settings: Se
     return user
 
 
-async def get_current_user(session: SessionDep, token: TokenDep, settings: SettingsDep) -> User:
+# The two below read the settings themselves rather than through `SettingsDep`: every
+# dependency FastAPI solves costs each request its share of the solving.
+
+
+async def get_current_user(session: SessionDep, token: TokenDep) -> User:
     """The authenticated user (a dependency of the routes that read or change the account)."""
-    return await authenticate(session=session, token=token, settings=settings)
+    return await authenticate(session=session, token=token, settings=get_settings())
 
 
-async def get_current_user_id(session: SessionDep, token: TokenDep, settings: SettingsDep) -> int:
+async def get_current_user_id(session: SessionDep, token: TokenDep) -> int:
     """The authenticated user's id (a dependency of the routes that need no more)."""
-    return await authenticate_id(session=session, token=token, settings=settings)
+    return await authenticate_id(session=session, token=token, settings=get_settings())
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
