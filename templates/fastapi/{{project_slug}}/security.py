@@ -48,9 +48,15 @@ def parse_id(value: str) -> int | None:
 
 def password_fingerprint(hashed_password: str, *, settings: Settings) -> str:
     """HMAC-SHA256 of the password hash: changes whenever the password does."""
-    return hmac.new(
-        settings.secret_key.encode(), hashed_password.encode(), hashlib.sha256
-    ).hexdigest()
+    return _fingerprint(hashed_password, settings.secret_key)
+
+
+# Every authenticated request compares its token with the account's fingerprint: each
+# process keeps the last ones it computed (a function of the hash and the key alone, so a
+# new password, with its new hash, gets a new fingerprint at once).
+@lru_cache(maxsize=1024)
+def _fingerprint(hashed_password: str, secret_key: str) -> str:
+    return hmac.new(secret_key.encode(), hashed_password.encode(), hashlib.sha256).hexdigest()
 
 
 def new_reset_token() -> str:
