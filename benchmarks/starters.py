@@ -184,7 +184,7 @@ import asyncio, contextlib
 
 import psycopg
 
-POOL_SIZE = 5
+POOL_SIZE = 15
 pool: asyncio.Queue = asyncio.Queue()
 
 
@@ -611,7 +611,7 @@ def report(
             "pool; Django: its sqlite3 backend, connections kept as in the starter), with the "
             "starters' pragmas (WAL, synchronous=NORMAL)"
             if kind == "sqlite"
-            else "psycopg 3 (FastAPI: async, a pool of 5 per worker opened at startup; "
+            else "psycopg 3 (FastAPI: async, a pool of 15 per worker opened at startup; "
             "Flask: a connection per thread; Django: its postgresql backend, a connection per "
             "thread kept across requests as in the starter, CONN_MAX_AGE 60 s)"
         )
