@@ -6,7 +6,7 @@ import re
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import jwt
@@ -21,8 +21,16 @@ MAX_ID = 2**31 - 1
 _DECIMAL_ID = re.compile(r"[0-9]{1,10}")
 
 password_hash = PasswordHash.recommended()
-# Verified when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = password_hash.hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """The hash checked when the email is unknown, so both failures take the same time.
+
+    Made on first use, not at import: hashing at argon2's cost takes a good part of a
+    second, which every worker, command and test process would pay at start-up.
+    """
+    return password_hash.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
@@ -33,7 +41,7 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, hashed: str | None) -> bool:
     """Check a password against a hash; `None` burns the same time and fails."""
     if hashed is None:
-        password_hash.verify(password, _DUMMY_HASH)
+        password_hash.verify(password, _dummy_hash())
         return False
     return password_hash.verify(password, hashed)
 
