@@ -18,22 +18,26 @@ from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from . import emails
 from .extensions import db
 from .models import Item, PasswordResetToken, User, utcnow
+from .queries import Query
 from .security import hash_password, password_needs_rehash, verify_password
 
 ITEM_FIELDS = frozenset({"title", "description", "price"})
 
 # The item API's reads and its create are plain statements on the session's connection,
 # built once, and answer rows (columns by name) that the schemas dump like entities:
-# loading ORM entities (identity map, instance state) cost more than the SQL itself.
+# loading ORM entities (identity map, instance state) cost more than the SQL itself. The
+# reads are `Query`s, run on the driver's cursor (see queries.py).
 # Updates and deletes go through the ORM (`item_get`).
 _items = cast(Table, Item.__table__)  # a Table: declared by the model's class
-_ITEM_OF_OWNER = select(_items).where(
-    _items.c.id == bindparam("item_id"), _items.c.owner_id == bindparam("owner_id")
+_ITEM_OF_OWNER = Query(
+    select(_items).where(
+        _items.c.id == bindparam("item_id"), _items.c.owner_id == bindparam("owner_id")
+    )
 )
-_ITEMS_OF_OWNER_COUNT = (
+_ITEMS_OF_OWNER_COUNT = Query(
     select(func.count()).select_from(_items).where(_items.c.owner_id == bindparam("owner_id"))
 )
-_ITEMS_OF_OWNER_PAGE = (
+_ITEMS_OF_OWNER_PAGE = Query(
     select(_items)
     .where(_items.c.owner_id == bindparam("owner_id"))
     .order_by(_items.c.created_at.desc(), _items.c.id.desc())
@@ -243,21 +247,22 @@ def item_create(
     return row
 
 
-def item_list(*, owner_id: int, limit: int, offset: int) -> tuple[list[RowMapping], int]:
+def item_list(*, owner_id: int, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
     """A page of the owner's items (rows), newest first, and how many they have in all."""
     connection = db.session.connection()
-    total: int = connection.execute(_ITEMS_OF_OWNER_COUNT, {"owner_id": owner_id}).scalar_one()
+    total: int = _ITEMS_OF_OWNER_COUNT.scalar(connection, {"owner_id": owner_id})
     if offset >= total:
         # Also keeps offsets too big for the database's integers away from it.
         return [], total
     page = {"owner_id": owner_id, "limit": limit, "offset": offset}
-    return list(connection.execute(_ITEMS_OF_OWNER_PAGE, page).mappings()), total
+    return _ITEMS_OF_OWNER_PAGE.mappings(connection, page), total
 
 
-def item_read(*, owner_id: int, item_id: int) -> RowMapping | None:
+def item_read(*, owner_id: int, item_id: int) -> dict[str, Any] | None:
     """The owner's item with this id, as a row; None when it is missing or someone else's."""
     ids = {"item_id": item_id, "owner_id": owner_id}
-    return db.session.connection().execute(_ITEM_OF_OWNER, ids).mappings().one_or_none()
+    rows = _ITEM_OF_OWNER.mappings(db.session.connection(), ids)
+    return rows[0] if rows else None
 
 
 def item_get(*, owner_id: int, item_id: int) -> Item | None:

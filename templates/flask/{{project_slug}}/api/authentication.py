@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import User
+from ..queries import Query
 from ..security import decode_access_token, password_fingerprint, token_fingerprint_matches
 
 NOT_AUTHENTICATED = "Not authenticated"
@@ -33,7 +34,9 @@ View = Callable[..., Any]
 # fingerprint must match. One column as a plain row on the session's connection, not the
 # whole account through the ORM (a third of an item read's time went to loading it).
 _users = User.__table__
-PASSWORD_HASH_OF_USER = select(_users.c.password_hash).where(_users.c.id == bindparam("user_id"))
+PASSWORD_HASH_OF_USER = Query(
+    select(_users.c.password_hash).where(_users.c.id == bindparam("user_id"))
+)
 
 
 def _bearer_token() -> str:
@@ -50,10 +53,8 @@ def authenticate_request() -> int:
     claims = decode_access_token(_bearer_token(), secret_key=secret_key)
     if claims is None:
         abort(401, description=INVALID_CREDENTIALS)
-    password_hash = (
-        db.session.connection()
-        .execute(PASSWORD_HASH_OF_USER, {"user_id": claims.user_id})
-        .scalar_one_or_none()
+    password_hash = PASSWORD_HASH_OF_USER.scalar(
+        db.session.connection(), {"user_id": claims.user_id}
     )
     # A deleted account's token is refused, and so is a token issued before the last
     # password change (or reset): see User.fingerprint.
