@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from . import emails
-from .extensions import db
+from .extensions import db, read_connection
 from .models import Item, PasswordResetToken, User, utcnow
 from .queries import Query
 from .security import hash_password, password_needs_rehash, verify_password
@@ -26,7 +26,8 @@ ITEM_FIELDS = frozenset({"title", "description", "price"})
 # The item API's reads and its create are plain statements on the session's connection,
 # built once, and answer rows (columns by name) that the schemas dump like entities:
 # loading ORM entities (identity map, instance state) cost more than the SQL itself. The
-# reads are `Query`s, run on the driver's cursor (see queries.py).
+# reads are `Query`s, run on the driver's cursor of the request's read connection (see
+# queries.py and extensions.read_connection).
 # Updates and deletes go through the ORM (`item_get`).
 _items = cast(Table, Item.__table__)  # a Table: declared by the model's class
 _ITEM_OF_OWNER = Query(
@@ -249,7 +250,7 @@ def item_create(
 
 def item_list(*, owner_id: int, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
     """A page of the owner's items (rows), newest first, and how many they have in all."""
-    connection = db.session.connection()
+    connection = read_connection()
     total: int = _ITEMS_OF_OWNER_COUNT.scalar(connection, {"owner_id": owner_id})
     if offset >= total:
         # Also keeps offsets too big for the database's integers away from it.
@@ -261,7 +262,7 @@ def item_list(*, owner_id: int, limit: int, offset: int) -> tuple[list[dict[str,
 def item_read(*, owner_id: int, item_id: int) -> dict[str, Any] | None:
     """The owner's item with this id, as a row; None when it is missing or someone else's."""
     ids = {"item_id": item_id, "owner_id": owner_id}
-    rows = _ITEM_OF_OWNER.mappings(db.session.connection(), ids)
+    rows = _ITEM_OF_OWNER.mappings(read_connection(), ids)
     return rows[0] if rows else None
 
 
