@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from . import emails
-from .extensions import db
+from .extensions import db, read_connection
 from .models import Item, PasswordResetToken, User, utcnow
 from .security import hash_password, password_needs_rehash, verify_password
 
@@ -24,7 +24,8 @@ ITEM_FIELDS = frozenset({"title", "description", "price"})
 
 # The item API's reads and its create are plain statements on the session's connection,
 # built once, and answer rows (columns by name) that the schemas dump like entities:
-# loading ORM entities (identity map, instance state) cost more than the SQL itself.
+# loading ORM entities (identity map, instance state) cost more than the SQL itself. The
+# reads run on the request's read connection (see extensions.read_connection).
 # Updates and deletes go through the ORM (`item_get`).
 _items = cast(Table, Item.__table__)  # a Table: declared by the model's class
 _ITEM_OF_OWNER = select(_items).where(
@@ -245,7 +246,7 @@ def item_create(
 
 def item_list(*, owner_id: int, limit: int, offset: int) -> tuple[list[RowMapping], int]:
     """A page of the owner's items (rows), newest first, and how many they have in all."""
-    connection = db.session.connection()
+    connection = read_connection()
     total: int = connection.execute(_ITEMS_OF_OWNER_COUNT, {"owner_id": owner_id}).scalar_one()
     if offset >= total:
         # Also keeps offsets too big for the database's integers away from it.
@@ -257,7 +258,7 @@ def item_list(*, owner_id: int, limit: int, offset: int) -> tuple[list[RowMappin
 def item_read(*, owner_id: int, item_id: int) -> RowMapping | None:
     """The owner's item with this id, as a row; None when it is missing or someone else's."""
     ids = {"item_id": item_id, "owner_id": owner_id}
-    return db.session.connection().execute(_ITEM_OF_OWNER, ids).mappings().one_or_none()
+    return read_connection().execute(_ITEM_OF_OWNER, ids).mappings().one_or_none()
 
 
 def item_get(*, owner_id: int, item_id: int) -> Item | None:

@@ -7,12 +7,13 @@ from functools import wraps
 from typing import Any
 
 from flask import abort, current_app, g, request
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 
-from ..extensions import db
+from ..extensions import db, read_connection
 from ..models import User
 from ..security import decode_access_token, password_fingerprint, token_fingerprint_matches
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NOT_AUTHENTICATED = "Not authenticated"
 INVALID_CREDENTIALS = "Could not validate credentials"
 # OpenAPI documentation of a protected operation: `@blp.doc(**AUTH_DOC)`.
@@ -44,6 +45,12 @@ def _bearer_token() -> str:
     return token
 
 
+def _connection() -> Connection:
+    """Where authentication reads: the read connection when the request only reads (its
+    other reads use it too), else the session's, which the request's writes will use."""
+    return read_connection() if request.method in READ_ONLY_METHODS else db.session.connection()
+
+
 def authenticate_request() -> int:
     """The id of the user whose valid bearer token came with the request, or a 401."""
     secret_key = current_app.config["SECRET_KEY"]
@@ -51,7 +58,7 @@ def authenticate_request() -> int:
     if claims is None:
         abort(401, description=INVALID_CREDENTIALS)
     password_hash = (
-        db.session.connection()
+        _connection()
         .execute(PASSWORD_HASH_OF_USER, {"user_id": claims.user_id})
         .scalar_one_or_none()
     )
