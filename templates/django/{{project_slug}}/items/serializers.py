@@ -53,9 +53,8 @@ def item_output(item: Item) -> dict[str, Any]:
     }
 
 
+# No docstring: it would become the schema's description in the OpenAPI document.
 class ItemOutputSerializer(serializers.ModelSerializer[Item]):
-    """An item as the API answers it; describes the answers in the OpenAPI document."""
-
     owner_id = serializers.IntegerField(read_only=True)
     price = serializers.FloatField()
 
