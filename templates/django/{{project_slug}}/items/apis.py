@@ -15,6 +15,7 @@ from .serializers import (
     ItemOutputSerializer,
     ItemPageOutputSerializer,
     ItemUpdateInputSerializer,
+    item_output,
 )
 from .services import item_create, item_delete, item_update
 
@@ -45,7 +46,7 @@ class ItemListCreateApi(ApiView):
         page = item_list(owner=current_user(request), limit=query["limit"], offset=query["offset"])
         return Response(
             {
-                "items": ItemOutputSerializer(page.items, many=True).data,
+                "items": [item_output(item) for item in page.items],
                 "total": page.total,
                 "limit": query["limit"],
                 "offset": query["offset"],
@@ -65,7 +66,7 @@ class ItemListCreateApi(ApiView):
     def post(self, request: Request) -> Response:
         data = validate_body(ItemCreateInputSerializer, request)
         item = item_create(owner=current_user(request), **data)
-        return Response(ItemOutputSerializer(item).data, status=status.HTTP_201_CREATED)
+        return Response(item_output(item), status=status.HTTP_201_CREATED)
 
 
 class ItemDetailApi(ApiView):
@@ -86,7 +87,7 @@ class ItemDetailApi(ApiView):
         responses={200: ItemOutputSerializer, 404: OpenApiResponse(description="Not Found")},
     )
     def get(self, request: Request, id: str) -> Response:
-        return Response(ItemOutputSerializer(self.get_item(request, id)).data)
+        return Response(item_output(self.get_item(request, id)))
 
     @extend_schema(
         operation_id="items_update",
@@ -107,7 +108,7 @@ class ItemDetailApi(ApiView):
         updated = item_update(item=item, data=data)
         if updated is None:  # deleted by a concurrent request
             raise exceptions.NotFound()
-        return Response(ItemOutputSerializer(updated).data)
+        return Response(item_output(updated))
 
     @extend_schema(
         operation_id="items_delete",

@@ -37,6 +37,23 @@ class ItemListQuerySerializer(serializers.Serializer[Any]):
 CREATED_AT = serializers.DateTimeField()
 
 
+def item_output(item: Item) -> dict[str, Any]:
+    """The answer for one item: ``ItemOutputSerializer(item).data``, field order included.
+
+    The views call it directly: making a serializer (and, for a page, a list serializer
+    around it) for each answer was about 2 % of an item read under py-spy, for a dict.
+    """
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "description": item.description,
+        "price": float(item.price),
+        "owner_id": item.owner_id,
+        "created_at": CREATED_AT.to_representation(item.created_at),
+    }
+
+
+# No docstring: it would become the schema's description in the OpenAPI document.
 class ItemOutputSerializer(serializers.ModelSerializer[Item]):
     owner_id = serializers.IntegerField(read_only=True)
     price = serializers.FloatField()
@@ -46,20 +63,13 @@ class ItemOutputSerializer(serializers.ModelSerializer[Item]):
         fields = ("id", "title", "description", "price", "owner_id", "created_at")
 
     def to_representation(self, instance: Item) -> dict[str, Any]:
-        """The fields above, written out.
+        """The fields above, written out (``item_output``).
 
         DRF's own version rebuilds every field from the model on each response
         (``ModelSerializer.get_fields``), about a tenth of an item read; the fields still
         describe the answer in the OpenAPI document, and a test holds both to the same output.
         """
-        return {
-            "id": instance.pk,
-            "title": instance.title,
-            "description": instance.description,
-            "price": float(instance.price),
-            "owner_id": instance.owner_id,
-            "created_at": CREATED_AT.to_representation(instance.created_at),
-        }
+        return item_output(instance)
 
 
 class ItemPageOutputSerializer(serializers.Serializer[Any]):
