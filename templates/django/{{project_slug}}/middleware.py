@@ -6,7 +6,7 @@ import ipaddress
 import logging
 import time
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from urllib.parse import quote
 
 from django.conf import settings
@@ -102,10 +102,9 @@ class ProxyHeadersMiddleware:
         self.trusted: list[str] = list(settings.FORWARDED_ALLOW_IPS)
         # The verdict for each address is kept (as the Flask starter's TrustedProxyFix does):
         # parsing it and matching the networks again cost about 1 % of an API request.
-        self.is_trusted = lru_cache(maxsize=TRUSTED_CACHE_SIZE)(self._is_trusted)
-
-    def _is_trusted(self, address: str) -> bool:
-        return _is_trusted(address, self.trusted)
+        self.is_trusted = lru_cache(maxsize=TRUSTED_CACHE_SIZE)(
+            partial(_is_trusted, trusted=self.trusted)
+        )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         meta = request.META

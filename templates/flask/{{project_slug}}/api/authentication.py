@@ -13,7 +13,7 @@ from ..extensions import db, read_connection
 from ..models import User
 from ..security import decode_access_token, password_fingerprint, token_fingerprint_matches
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NOT_AUTHENTICATED = "Not authenticated"
 INVALID_CREDENTIALS = "Could not validate credentials"
 # OpenAPI documentation of a protected operation: `@blp.doc(**AUTH_DOC)`.
@@ -48,7 +48,7 @@ def _bearer_token() -> str:
 def _connection() -> Connection:
     """Where authentication reads: the read connection when the request only reads (its
     other reads use it too), else the session's, which the request's writes will use."""
-    return read_connection() if request.method in READ_ONLY_METHODS else db.session.connection()
+    return read_connection() if request.method in READ_METHODS else db.session.connection()
 
 
 def authenticate_request() -> int:
