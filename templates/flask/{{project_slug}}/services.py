@@ -121,35 +121,66 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+# A reset token is made only while the account has fewer than RESET_EMAILS_PER_HOUR of
+# the last hour, and requests for one account that arrive together must not all count
+# the same tokens and each add one. So the count and the insert are one statement, and
+# the account's row is locked before it runs:
+# - on PostgreSQL the lock (FOR NO KEY UPDATE, which does not hold back an insert that
+#   merely references the row) makes requests for the same account wait for each other;
+#   each then counts what the previous ones committed. Other accounts never wait.
+# - SQLite has no row locks (the clause is left out), but a statement that writes takes
+#   the database's write lock before it reads anything: requests of every thread and
+#   every worker process count one after the other.
+_RESET_TOKENS = cast(Table, PasswordResetToken.__table__)  # a Table: declared by the model
+_RECENT_RESET_TOKENS = (
+    select(func.count())
+    .select_from(_RESET_TOKENS)
+    .where(
+        _RESET_TOKENS.c.user_id == bindparam("user_id"),
+        _RESET_TOKENS.c.created_at > bindparam("since"),
+    )
+    .scalar_subquery()
+)
+_NEW_RESET_TOKEN = ("user_id", "token_hash", "password_fingerprint", "created_at")
+_RESET_TOKEN_INSERT_UNDER_LIMIT = (
+    insert(_RESET_TOKENS)
+    .from_select(
+        _NEW_RESET_TOKEN,
+        select(
+            *(bindparam(name, type_=_RESET_TOKENS.c[name].type) for name in _NEW_RESET_TOKEN)
+        ).where(_RECENT_RESET_TOKENS < RESET_EMAILS_PER_HOUR),
+    )
+    .returning(_RESET_TOKENS.c.id)
+)
+
+
 def password_reset_request(*, email: str) -> None:
     """Email a reset link to the account with this email, if there is one.
 
     Says nothing about whether the account exists: the caller answers the same either
     way, and the mail leaves in the background. At most RESET_EMAILS_PER_HOUR links per
-    account per hour; further requests send nothing.
+    account per hour, however many requests arrive at once; further requests send nothing.
     """
-    user = user_get_by_email(email=email)
+    user = db.session.execute(
+        select(User).where(User.email == normalize_email(email)).with_for_update(key_share=True)
+    ).scalar_one_or_none()
     if user is None:
         return
-    recent = db.session.execute(
-        select(func.count())
-        .select_from(PasswordResetToken)
-        .where(
-            PasswordResetToken.user_id == user.id,
-            PasswordResetToken.created_at > utcnow() - timedelta(hours=1),
-        )
-    ).scalar_one()
-    if recent >= RESET_EMAILS_PER_HOUR:
-        return
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        PasswordResetToken(
-            user_id=user.id,
-            token_hash=_token_hash(token),
-            password_fingerprint=user.fingerprint(),
-        )
-    )
-    db.session.commit()
+    now = utcnow()
+    made = db.session.execute(
+        _RESET_TOKEN_INSERT_UNDER_LIMIT,
+        {
+            "user_id": user.id,
+            "token_hash": _token_hash(token),
+            "password_fingerprint": user.fingerprint(),
+            "created_at": now,
+            "since": now - timedelta(hours=1),
+        },
+    ).scalar_one_or_none()
+    db.session.commit()  # and the lock is released
+    if made is None:  # the account had its RESET_EMAILS_PER_HOUR already
+        return
     config = current_app.config
     link = f"{config['PUBLIC_URL']}/reset-password?{urlencode({'token': token})}"
     message = emails.password_reset_email(

@@ -71,25 +71,37 @@ def password_reset_request(*, email: str) -> None:
     """Email a reset link to the account with this address, if there is one.
 
     Nothing tells the caller whether the account exists. An account gets at most
-    RESET_EMAILS_PER_HOUR links per hour; further requests send nothing. The email leaves
-    in the background (``emails.send_email_in_background``).
+    RESET_EMAILS_PER_HOUR links per hour, however many requests arrive at once; further
+    requests send nothing. The email leaves in the background
+    (``emails.send_email_in_background``).
     """
-    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
-    if user is None:
-        return
-    now = timezone.now()
-    recent = PasswordResetToken.objects.filter(
-        user=user, created_at__gt=now - timedelta(hours=1)
-    ).count()
-    if recent >= RESET_EMAILS_PER_HOUR:
-        return
-    token = secrets.token_urlsafe(32)
-    PasswordResetToken.objects.create(
-        user=user,
-        token_hash=_token_hash(token),
-        password_fingerprint=user.password_fingerprint(),
-        created_at=now,
-    )
+    # Requests for one account that arrive together must not all count the same tokens
+    # and each add one: they count and insert one after the other. On PostgreSQL the
+    # account's row is locked (FOR NO KEY UPDATE, which does not hold back an insert that
+    # merely references the row; other accounts never wait). SQLite has no row locks, but
+    # the block takes the database's write lock when it begins (transaction_mode
+    # IMMEDIATE in the settings), in every thread and worker process.
+    with transaction.atomic():
+        user = (
+            User.objects.select_for_update(no_key=True)
+            .filter(email=normalize_email(email), is_active=True)
+            .first()
+        )
+        if user is None:
+            return
+        now = timezone.now()
+        recent = PasswordResetToken.objects.filter(
+            user=user, created_at__gt=now - timedelta(hours=1)
+        ).count()
+        if recent >= RESET_EMAILS_PER_HOUR:
+            return
+        token = secrets.token_urlsafe(32)
+        PasswordResetToken.objects.create(
+            user=user,
+            token_hash=_token_hash(token),
+            password_fingerprint=user.password_fingerprint(),
+            created_at=now,
+        )
     expire_minutes = settings.PASSWORD_RESET_EXPIRE_MINUTES
     send_email_in_background(
         password_reset_email(to=user.email, token=token, expire_minutes=expire_minutes)
