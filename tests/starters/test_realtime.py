@@ -181,6 +181,31 @@ def test_a_bad_first_message_closes_with_4401(server: Server, first_message: str
     assert subscriber.close_code() == UNAUTHORIZED
 
 
+@pytest.mark.parametrize("how", ["change password", "delete account"])
+def test_a_socket_closes_with_4401_once_its_token_is_revoked(server: Server, how: str) -> None:
+    """Four sockets on one token (both workers hold some, most likely): a password change
+    or the account's deletion, made by either worker, closes every one of them."""
+    token = harness.register_and_login(server.base_url, unique_email("revoked"), PASSWORD)
+    subscribers = [Subscriber(server) for _ in range(4)]
+    try:
+        for subscriber in subscribers:
+            subscriber.authenticate(token)
+        client = Client(server.base_url, token)
+        if how == "change password":
+            done = client.post(
+                "/api/users/me/password",
+                json_body={"current_password": PASSWORD, "new_password": PASSWORD + " again"},
+            )
+        else:
+            done = client.delete("/api/users/me")
+        assert done.status == 204, done.text
+        for subscriber in subscribers:
+            assert subscriber.close_code() == UNAUTHORIZED
+    finally:
+        for subscriber in subscribers:
+            subscriber.close()
+
+
 def test_no_auth_message_within_10_seconds_closes_with_4401(server: Server) -> None:
     subscriber = Subscriber(server)
     assert subscriber.close_code(timeout=30) == UNAUTHORIZED

@@ -135,6 +135,14 @@ def decode_access_token(token: str, *, settings: Settings) -> AccessClaims | Non
     return claims if time.time() < expires_at else None
 
 
+def access_token_expires_at(token: str, *, settings: Settings) -> float | None:
+    """When a valid token expires (Unix time, its `exp`), or None for an invalid one."""
+    try:
+        return _verified_claims(token, settings.secret_key)[1]
+    except jwt.InvalidTokenError:
+        return None
+
+
 def token_matches_password(
     claims: AccessClaims, hashed_password: str, *, settings: Settings
 ) -> bool:

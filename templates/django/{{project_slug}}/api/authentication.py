@@ -94,6 +94,14 @@ def decode_access_token(token: str) -> AccessClaims | None:
     return claims if time.time() < expires_at else None
 
 
+def access_token_expires_at(token: str) -> float | None:
+    """When a valid token expires (Unix time, its ``exp``), or None for an invalid one."""
+    try:
+        return float(_verified_claims(token, settings.SECRET_KEY)[1])
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+
+
 def user_for_token(token: str) -> "User":
     """The active user a valid access token belongs to; raise ``AuthenticationFailed``.
 
