@@ -59,6 +59,11 @@ MODULES: dict[str, dict[str, list[str]]] = {
         "flask": ["services.py"],
         "fastapi": ["services.py"],
     },
+    "email normalization": {
+        "django": ["users/models.py"],
+        "flask": ["services.py"],
+        "fastapi": ["services.py"],
+    },
     "item reads": {
         "django": ["items/selectors.py"],
         "flask": ["services.py"],
@@ -129,6 +134,7 @@ def _heading(readme: str, title: str) -> bool:
 def test_the_table_covers_the_shared_ideas() -> None:
     expected = {
         "settings", "database URL", "models", "user creation", "email taken",
+        "email normalization",
         "item reads", "item services", "token helpers", "health", "emails", "login throttle",
         "background jobs (`tasks`)", "item events (`realtime`, Django and FastAPI)",
         "logs", "request ids", "error reporting", "superuser", "tests and coverage",
