@@ -206,6 +206,57 @@ def test_a_socket_closes_with_4401_once_its_token_is_revoked(server: Server, how
             subscriber.close()
 
 
+# Another process than the server's changes the password, without the API: a script with
+# a synchronous SQLAlchemy session (FastAPI), `manage.py shell` (Django). Revocation is
+# the model layer's (session events, signals), and reaches the server through Redis.
+_SCRIPTS = {
+    "fastapi": f"""
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+from {harness.PROJECT_SLUG} import services  # the app's code: registers the revocation
+from {harness.PROJECT_SLUG}.config import get_settings, normalize_database_url
+from {harness.PROJECT_SLUG}.models import User
+from {harness.PROJECT_SLUG}.security import hash_password
+url = normalize_database_url(get_settings().database_url, asynchronous=False)
+with Session(create_engine(url)) as session:
+    user = session.scalars(select(User).where(User.email == sys.argv[1])).one()
+    user.hashed_password = hash_password(sys.argv[2])
+    session.commit()
+""",
+    "django": """
+from django.contrib.auth import get_user_model
+user = get_user_model().objects.get(email=sys.argv[1])
+user.set_password(sys.argv[2])
+user.save()
+""",
+}
+
+
+def test_a_password_changed_by_another_process_closes_the_sockets(
+    server: Server, realtime_project: Project
+) -> None:
+    email = unique_email("script")
+    token = harness.register_and_login(server.base_url, email, PASSWORD)
+    subscribers = [Subscriber(server) for _ in range(2)]
+    try:
+        for subscriber in subscribers:
+            subscriber.authenticate(token)
+        # The email and the new password as sys.argv[1:] (`shell -c` has its own argv).
+        script = f"import sys\nsys.argv = ['', {email!r}, 'another password']\n"
+        script += _SCRIPTS[realtime_project.framework]
+        python = str(realtime_project.python)
+        if realtime_project.framework == "django":
+            command = [python, "manage.py", "shell", "-c", script]
+        else:
+            command = [python, "-c", script]
+        harness.run(command, cwd=realtime_project.path, env=server.env())
+        for subscriber in subscribers:
+            assert subscriber.close_code() == UNAUTHORIZED
+    finally:
+        for subscriber in subscribers:
+            subscriber.close()
+
+
 def test_no_auth_message_within_10_seconds_closes_with_4401(server: Server) -> None:
     subscriber = Subscriber(server)
     assert subscriber.close_code(timeout=30) == UNAUTHORIZED
