@@ -14,7 +14,7 @@ above the highest one left. On PostgreSQL there is nothing to do.
 
 from __future__ import annotations
 
-from alembic import op
+from alembic import context, op
 from sqlalchemy import Connection
 
 revision = "scaffold_ids_never_reused"
@@ -38,6 +38,11 @@ def _rebuild(*, autoincrement: bool) -> None:
     connection = op.get_bind()
     if connection.dialect.name != "sqlite":
         return
+    if context.is_offline_mode():
+        raise RuntimeError(
+            f"{revision} rebuilds SQLite tables from what the database holds: it cannot be "
+            "written out as SQL (--sql); run it on the database itself."
+        )
     # A rebuild drops the old table. With foreign keys enforced (the starters leave them
     # off; a project may turn them on), dropping `users` would delete, by ON DELETE
     # CASCADE, every row that references it. So they are turned off for the rebuild,
