@@ -368,6 +368,22 @@ def test_deleting_one_account_leaves_the_others(api: Client) -> None:
     assert answer.status == 200, answer.text
 
 
+def test_a_deleted_accounts_id_is_never_handed_out_again(api: Client) -> None:
+    """A new account never gets a deleted one's id (tokens carry it), on every database."""
+    email = unique_email("leaving")
+    leaving = register(api, email)
+    assert leaving.status == 201, leaving.text
+    assert api.with_token(token_for(api, email)).delete("/api/users/me").status == 204
+    arriving = register(api, unique_email("arriving"))
+    assert arriving.status == 201, arriving.text
+    assert arriving.json()["id"] > leaving.json()["id"]
+    again = register(api, email)  # the same email, a new account
+    assert again.status == 201, again.text
+    assert again.json()["id"] > arriving.json()["id"]
+    me = api.with_token(token_for(api, email)).get("/api/users/me")
+    assert me.json()["id"] == again.json()["id"]
+
+
 # ------------------------------------------------------------------------------ throttle
 
 

@@ -877,6 +877,17 @@ def test_delete_item(member: User) -> None:
     assert_error(member.client.patch(path, json_body={"title": "x"}), 404, NOT_FOUND)
 
 
+def test_a_deleted_items_id_is_never_handed_out_again(user: User) -> None:
+    """Ids are never reused, on every database: SQLite's tables say AUTOINCREMENT (a plain
+    INTEGER PRIMARY KEY hands the highest id out again once its row is deleted)."""
+    first, newest = create_item(user.client, title="first"), create_item(user.client)
+    assert user.client.delete(f"/api/items/{newest['id']}").status == 204
+    made = create_item(user.client, title="made after")
+    assert made["id"] not in (first["id"], newest["id"])
+    assert made["id"] > newest["id"]
+    assert_error(user.client.get(f"/api/items/{newest['id']}"), 404, NOT_FOUND)
+
+
 def test_other_users_items_look_missing(user: User, other_user: User) -> None:
     item = create_item(user.client)
     path = f"/api/items/{item['id']}"

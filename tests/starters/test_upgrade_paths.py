@@ -18,7 +18,11 @@ Each test:
    and a line to `README.md` (a file the releases change), and commits;
 3. `scaffold update`s to the current templates (the working tree's, as a new release);
    `make migrate` (fresh SQLite file) and `make test` pass, every owner line is kept, and
-   the served project answers the newest routes (accounts part 2: reset, change, delete).
+   the served project answers the newest routes (accounts part 2: reset, change, delete);
+4. (Alembic starters) `make migrate` on a database made before the update, with rows in
+   the owner's column, keeps them through the template's migrations (on SQLite,
+   `scaffold_ids_never_reused` rebuilds the tables), and a deleted item's id is not
+   handed out again after it.
 
 From the previous release the test then goes on to a simulated next release, built here:
 the current template plus a commit adding `Item.sku` with its migration on top of the
@@ -37,8 +41,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -323,6 +329,51 @@ def future_release(stored: store.StoredTemplate, framework: str, tmp_path: Path)
     return repo
 
 
+#: An account row in the users table of every release of the Alembic starters.
+OWNER_USER_ROW = {
+    "fastapi": "INSERT INTO users (email, hashed_password, is_superuser, created_at)"
+    " VALUES ('owner@example.com', 'x', 0, '2026-12-01 12:00:00')",
+    "flask": "INSERT INTO users (email, password_hash, is_superuser)"
+    " VALUES ('owner@example.com', 'x', 0)",
+}
+INSERT_ITEM = (
+    "INSERT INTO items (title, price, owner_id, created_at, color)"
+    " VALUES (?, 1.5, 1, '2026-12-01 12:00:00', ?)"
+)
+
+
+def database_with_owner_rows(project: Path, framework: str, tmp_path: Path) -> Path | None:
+    """An SQLite database migrated at the project's release, the owner's migration
+    included, with items that have a color (Alembic starters; None for Django, whose
+    migrations rebuild no table here)."""
+    if framework not in OWNER_USER_ROW:
+        return None
+    path = tmp_path / "kept.sqlite3"
+    env = harness.project_env(project, DATABASE_URL=harness.sqlite_url(path))
+    harness.run_make(project, "migrate", env)
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute(OWNER_USER_ROW[framework])
+        for title in ("first", "newest"):
+            connection.execute(INSERT_ITEM, (title, "teal"))
+    return path
+
+
+def assert_owner_rows_survive_migrate(project: Path, path: Path) -> None:
+    """`make migrate` on the database made before the update keeps the owner's column and
+    every row, and ids are not handed out again after it."""
+    env = harness.project_env(project, DATABASE_URL=harness.sqlite_url(path))
+    harness.run_make(project, "migrate", env)
+    with closing(sqlite3.connect(path)) as connection, connection:
+        items = connection.execute("SELECT id, title, color FROM items ORDER BY id").fetchall()
+        assert items == [(1, "first", "teal"), (2, "newest", "teal")]
+        assert connection.execute("SELECT id, email FROM users").fetchall() == [
+            (1, "owner@example.com")
+        ]
+        connection.execute("DELETE FROM items WHERE id = 2")
+        connection.execute(INSERT_ITEM, ("made after", None))
+        assert connection.execute("SELECT max(id) FROM items").fetchone() == (3,)
+
+
 # -------------------------------------------------------------------------------- tests
 
 
@@ -356,6 +407,7 @@ def test_upgrade_from_release_keeps_owner_work_and_migrations_linear(
         readme.write(f"\n{OWNER_README}\n")
     git(project, "add", "--all")
     git(project, "commit", "--quiet", "-m", "Item.color, and a note")
+    kept = database_with_owner_rows(project, framework, tmp_path)
     models = project / MODELS[framework][0].format(slug=slug)
 
     def owner_work_is_kept() -> None:
@@ -371,6 +423,8 @@ def test_upgrade_from_release_keeps_owner_work_and_migrations_linear(
         install(project, framework, venv_root)  # its dependencies changed
     migrate_and_test(project, tmp_path, "current")
     assert_newest_routes_work(project, tmp_path, "current")
+    if kept is not None:
+        assert_owner_rows_survive_migrate(project, kept)
 
     if release != previous_release(RELEASES[framework]):
         return

@@ -7,6 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base
 
+#: Every table's table arguments: on SQLite, `AUTOINCREMENT` (a deleted row's id is never
+#: handed out again, as with PostgreSQL's sequences); other databases ignore it. The
+#: migration `scaffold_ids_never_reused` gives it to the tables of an existing database.
+IDS_NEVER_REUSED = {"sqlite_autoincrement": True}
+
 
 def utcnow() -> datetime:
     """The current time in UTC (timezone-aware)."""
@@ -17,6 +22,7 @@ class User(Base):
     """An account; the email is stored lower-cased."""
 
     __tablename__ = "users"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True, index=True)
@@ -36,6 +42,7 @@ class Item(Base):
     """The example resource: something a user owns, with a title and a price."""
 
     __tablename__ = "items"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -58,6 +65,7 @@ class PasswordResetToken(Base):
     """
 
     __tablename__ = "password_reset_tokens"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -73,7 +81,10 @@ class LoginFailure(Base):
     """One failed login for an email from a client address (the login throttle counts them)."""
 
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_key", "email", "client_address", "created_at"),)
+    __table_args__ = (
+        Index("ix_login_failures_key", "email", "client_address", "created_at"),
+        IDS_NEVER_REUSED,
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320))

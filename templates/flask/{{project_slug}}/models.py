@@ -14,6 +14,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .extensions import Base
 from .security import TOKEN_FINGERPRINT_LENGTH, password_fingerprint
 
+#: Every table's table arguments: on SQLite, `AUTOINCREMENT` (a deleted row's id is never
+#: handed out again, as with PostgreSQL's sequences); other databases ignore it. The
+#: migration `scaffold_ids_never_reused` gives it to the tables of an existing database.
+IDS_NEVER_REUSED = {"sqlite_autoincrement": True}
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
@@ -49,6 +54,7 @@ class User(UserMixin, Base):
     """An account: signs in to the pages with a session and to the API with a token."""
 
     __tablename__ = "users"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True, index=True)
@@ -86,6 +92,7 @@ class Item(Base):
     """Something a user owns: the example resource of the API."""
 
     __tablename__ = "items"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -111,6 +118,7 @@ class PasswordResetToken(Base):
     """
 
     __tablename__ = "password_reset_tokens"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -131,6 +139,7 @@ class LoginFailure(Base):
     __tablename__ = "login_failures"
     __table_args__ = (
         Index("ix_login_failures_email_client", "email", "client_address", "created_at"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
