@@ -163,6 +163,14 @@ def run(
     return result
 
 
+#: uv installs without compiling bytecode, and every process the tests start runs with
+#: PYTHONDONTWRITEBYTECODE=1 (`clean_environ`): without ``--compile-bytecode`` each of them
+#: (every `make test`, `make serve` and its granian workers, each fresh interpreter of a
+#: project's own suite) compiled FastAPI, SQLAlchemy, pydantic... from source again, about
+#: 1.5 s of CPU per start. pip, which the projects' `make install` uses, compiles by default.
+UV_INSTALL_FLAGS = ("--quiet", "--compile-bytecode")
+
+
 def build_venv(project: Path) -> Path:
     """Create ``<project>/.venv`` with uv and install ``-e '<project>[dev]'``; return its python."""
     uv = uv_executable()
@@ -176,8 +184,9 @@ def build_venv(project: Path) -> Path:
         if (project / "requirements.txt").is_file()
         else []
     )
+    editable = f"{project}[dev]"
     run(
-        [uv, "pip", "install", "--quiet", "--python", str(python), *lock, "-e", f"{project}[dev]"],
+        [uv, "pip", "install", *UV_INSTALL_FLAGS, "--python", str(python), *lock, "-e", editable],
         cwd=project,
         env=env,
     )

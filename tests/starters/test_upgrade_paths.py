@@ -189,8 +189,9 @@ def install(project: Path, framework: str, root: Path) -> None:
         with (project / ".git" / "info" / "exclude").open("a") as exclude:
             exclude.write("/.venv\n")
     python = venv / "bin" / "python"
+    editable = f"{project}[dev]"
     harness.run(
-        [uv, "pip", "install", "--quiet", "--python", str(python), "-e", f"{project}[dev]"],
+        [uv, "pip", "install", *harness.UV_INSTALL_FLAGS, "--python", str(python), "-e", editable],
         cwd=project,
         env=_uv_env(),
     )
