@@ -217,6 +217,19 @@ def test_make_migrate_and_test_on_postgresql(
     harness.run_make(project.path, "test", env)
 
 
+@pytest.mark.postgres
+def test_every_option_passes_its_own_suite_on_postgresql(
+    background_project: Project, mypy_cache: Path, postgres_url: str
+) -> None:
+    """`tasks` and `realtime` on PostgreSQL. The option matrix runs their combinations' own
+    suites on SQLite only, and the session project has neither: this is the project with
+    every option on, migrated and tested against a real server (Django's socket tests then
+    empty its tables between tests, FastAPI's events follow its commits)."""
+    env = _env(background_project, mypy_cache, DATABASE_URL=postgres_url)
+    harness.run_make(background_project.path, "migrate", env)
+    harness.run_make(background_project.path, "test", env)
+
+
 @pytest.fixture
 def without_dotenv(project: Project) -> Iterator[None]:
     """Hide the project's development ``.env`` (a production host has none)."""
