@@ -163,33 +163,42 @@ def run(
     return result
 
 
-#: uv installs without compiling bytecode, and every process the tests start runs with
-#: PYTHONDONTWRITEBYTECODE=1 (`clean_environ`): without ``--compile-bytecode`` each of them
-#: (every `make test`, `make serve` and its granian workers, each fresh interpreter of a
-#: project's own suite) compiled FastAPI, SQLAlchemy, pydantic... from source again, about
-#: 1.5 s of CPU per start. pip, which the projects' `make install` uses, compiles by default.
-UV_INSTALL_FLAGS = ("--quiet", "--compile-bytecode")
+def uv_env() -> dict[str, str]:
+    """The environment of the uv commands: no starter settings, uv's shared download cache."""
+    return {**clean_environ(), "UV_CACHE_DIR": _UV_CACHE_DIR}
+
+
+def make_venv(venv: Path) -> Path:
+    """Create the virtual environment ``venv`` with uv; return its python."""
+    command = [uv_executable(), "venv", "--quiet", str(venv), "--python", sys.executable]
+    run(command, cwd=venv.parent, env=uv_env())
+    return venv / "bin" / "python"
+
+
+def install_editable(python: Path, project: Path, *, constraints: Path | None = None) -> None:
+    """Install ``-e '<project>[dev]'`` into ``python``'s venv (``constraints``: a lock).
+
+    uv does not compile bytecode unless told, and every process the tests start runs with
+    PYTHONDONTWRITEBYTECODE=1 (`clean_environ`): without ``--compile-bytecode`` each of them
+    (every `make test`, `make serve` and its granian workers, each fresh interpreter of a
+    project's own suite) compiled FastAPI, SQLAlchemy, pydantic... from source again, about
+    1.5 s of CPU per start. pip, which the projects' `make install` uses, compiles by default.
+    """
+    lock = ["-c", str(constraints)] if constraints is not None else []
+    flags = ["--quiet", "--compile-bytecode", "--python", str(python), *lock]
+    run(
+        [uv_executable(), "pip", "install", *flags, "-e", f"{project}[dev]"],
+        cwd=project,
+        env=uv_env(),
+    )
 
 
 def build_venv(project: Path) -> Path:
     """Create ``<project>/.venv`` with uv and install ``-e '<project>[dev]'``; return its python."""
-    uv = uv_executable()
-    venv = project / ".venv"
-    env = {**clean_environ(), "UV_CACHE_DIR": _UV_CACHE_DIR}
-    run([uv, "venv", "--quiet", str(venv), "--python", sys.executable], cwd=project, env=env)
-    python = venv / "bin" / "python"
+    python = make_venv(project / ".venv")
     # With the project's lock as constraints, as `make install` does.
-    lock = (
-        ["-c", str(project / "requirements.txt")]
-        if (project / "requirements.txt").is_file()
-        else []
-    )
-    editable = f"{project}[dev]"
-    run(
-        [uv, "pip", "install", *UV_INSTALL_FLAGS, "--python", str(python), *lock, "-e", editable],
-        cwd=project,
-        env=env,
-    )
+    lock = project / "requirements.txt"
+    install_editable(python, project, constraints=lock if lock.is_file() else None)
     return python
 
 

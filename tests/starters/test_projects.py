@@ -118,6 +118,12 @@ def _env(project: Project, mypy_cache: Path, **overrides: str | None) -> dict[st
 # ----------------------------------------------------------------------- make targets
 
 
+def _migrate_and_test(path: Path, env: dict[str, str]) -> None:
+    """`make migrate` then `make test` in the project at ``path``."""
+    harness.run_make(path, "migrate", env)
+    harness.run_make(path, "test", env)
+
+
 def test_make_lint(project: Project, mypy_cache: Path) -> None:
     harness.run_make(project.path, "lint", _env(project, mypy_cache))
 
@@ -204,8 +210,7 @@ def test_make_lock_right_after_generation_changes_nothing(project: Project) -> N
 
 def test_make_migrate_and_test_on_sqlite(project: Project, mypy_cache: Path) -> None:
     env = _env(project, mypy_cache)
-    harness.run_make(project.path, "migrate", env)
-    harness.run_make(project.path, "test", env)
+    _migrate_and_test(project.path, env)
 
 
 @pytest.mark.postgres
@@ -213,8 +218,7 @@ def test_make_migrate_and_test_on_postgresql(
     project: Project, mypy_cache: Path, postgres_url: str
 ) -> None:
     env = _env(project, mypy_cache, DATABASE_URL=postgres_url)
-    harness.run_make(project.path, "migrate", env)
-    harness.run_make(project.path, "test", env)
+    _migrate_and_test(project.path, env)
 
 
 @pytest.mark.postgres
@@ -226,8 +230,7 @@ def test_every_option_passes_its_own_suite_on_postgresql(
     every option on, migrated and tested against a real server (Django's socket tests then
     empty its tables between tests, FastAPI's events follow its commits)."""
     env = _env(background_project, mypy_cache, DATABASE_URL=postgres_url)
-    harness.run_make(background_project.path, "migrate", env)
-    harness.run_make(background_project.path, "test", env)
+    _migrate_and_test(background_project.path, env)
 
 
 @pytest.fixture
@@ -348,7 +351,6 @@ def test_code_combination_passes_its_own_suite(
     )
     try:
         harness.run_make(combination, "lint", env)
-        harness.run_make(combination, "migrate", env)
-        harness.run_make(combination, "test", env)
+        _migrate_and_test(combination, env)
     finally:
         shutil.rmtree(combination / ".mypy_cache", ignore_errors=True)

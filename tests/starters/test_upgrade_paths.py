@@ -42,7 +42,6 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-import sys
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -170,31 +169,19 @@ def venv_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     shutil.rmtree(root, ignore_errors=True)
 
 
-def _uv_env() -> dict[str, str]:
-    return {**harness.clean_environ(), "UV_CACHE_DIR": harness._UV_CACHE_DIR}
-
-
 def install(project: Path, framework: str, root: Path) -> None:
     """Link `project/.venv` to the framework's shared venv and install the project into it."""
-    uv = harness.uv_executable()
     venv = root / f"venv-{framework}"
+    python = venv / "bin" / "python"
     if not venv.is_dir():
-        harness.run(
-            [uv, "venv", "--quiet", str(venv), "--python", sys.executable], cwd=root, env=_uv_env()
-        )
+        harness.make_venv(venv)
     link = project / ".venv"
     if not link.exists():
         link.symlink_to(venv, target_is_directory=True)
         # A link is not a folder, so the project's `.venv/` ignore rule misses it.
         with (project / ".git" / "info" / "exclude").open("a") as exclude:
             exclude.write("/.venv\n")
-    python = venv / "bin" / "python"
-    editable = f"{project}[dev]"
-    harness.run(
-        [uv, "pip", "install", *harness.UV_INSTALL_FLAGS, "--python", str(python), "-e", editable],
-        cwd=project,
-        env=_uv_env(),
-    )
+    harness.install_editable(python, project)
 
 
 def git(project: Path, *args: str) -> str:
