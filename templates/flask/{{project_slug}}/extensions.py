@@ -62,12 +62,18 @@ login_manager = LoginManager()
 # teardown of the app context). It sees what is committed, as the session's reads do; on
 # PostgreSQL it runs in autocommit (no BEGIN and ROLLBACK around the reads: two round trips
 # fewer, as Django runs by default). Writes, and the reads of a request that writes, stay
-# in `db.session`, so a request never holds two connections for long.
+# in `db.session`, so a request never holds two connections for long. Once the session has
+# a transaction open (the code wrote, or read through the ORM), reads run in it instead:
+# they see its changes before the commit, as the ORM's own reads do.
 READ_CONNECTION_KEY = "_read_connection"
 
 
 def read_connection() -> Connection:
-    """The current request's (or app context's) read connection, opened on first use."""
+    """Where the current request's (or app context's) reads run: the session's connection
+    while the session has a transaction open, else the read connection, opened on first
+    use."""
+    if db.session.registry.has() and db.session().in_transaction():
+        return db.session.connection()
     connection: Connection | None = g.get(READ_CONNECTION_KEY)
     if connection is None:
         connection = db.engine.connect()
