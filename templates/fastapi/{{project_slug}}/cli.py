@@ -7,11 +7,17 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from .config import Settings, load_settings
 from .db import Database
 from .schemas import Email, Password
 from .services import EmailTakenError, user_create, user_get_by_email, user_promote
+
+#: What the command says when the database refuses it (unreachable, or not migrated yet).
+DATABASE_UNUSABLE = (
+    "the database cannot be used ({reason}): check DATABASE_URL, and run 'make migrate' first"
+)
 
 EMAIL: TypeAdapter[str] = TypeAdapter(Email)
 PASSWORD: TypeAdapter[str] = TypeAdapter(Password)
@@ -81,6 +87,10 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         problems = "; ".join(error["msg"] for error in exc.errors())
         print(f"error: {field}: {problems}", file=sys.stderr)
         return 2
+    except DBAPIError as exc:
+        reason = next(iter(str(exc.orig).strip().splitlines()), type(exc).__name__)
+        print(f"error: {DATABASE_UNUSABLE.format(reason=reason)}", file=sys.stderr)
+        return 1
     print(message)
     return 0
 

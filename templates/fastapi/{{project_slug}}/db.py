@@ -236,7 +236,14 @@ def _one_hop_connector(url: str) -> Any:
     async def connect() -> OneHopConnection:
         connection = OneHopConnection(partial(sqlite3.connect, *args, **kwargs), 64)
         connection._thread.daemon = True  # as SQLAlchemy does: never block the exit
-        await connection
+        try:
+            await connection
+        except Exception:
+            # The file cannot be opened. aiosqlite has asked its thread to stop without
+            # waiting for it: wait here, or the thread may answer after the event loop has
+            # closed (a command's `asyncio.run`), a traceback on stderr after the error.
+            await asyncio.to_thread(connection._thread.join, SQLITE_BUSY_TIMEOUT_SECONDS)
+            raise
         return connection
 
     return connect

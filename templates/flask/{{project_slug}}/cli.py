@@ -6,9 +6,15 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from . import services
 from .api.schemas import RegisterSchema
+
+#: What the command says when the database refuses it (unreachable, or not migrated yet).
+DATABASE_UNUSABLE = (
+    "the database cannot be used ({reason}): check DATABASE_URL, and run 'make migrate' first"
+)
 
 
 class Refused(click.ClickException):
@@ -39,6 +45,14 @@ def _check(data: dict[str, str], *, fields: tuple[str, ...]) -> dict[str, str]:
 @with_appcontext
 def create_superuser(email: str, password: str | None) -> None:
     """Create a superuser, or make the existing account of this email one."""
+    try:
+        _create_superuser(email, password)
+    except DBAPIError as error:
+        reason = next(iter(str(error.orig).strip().splitlines()), type(error).__name__)
+        raise click.ClickException(DATABASE_UNUSABLE.format(reason=reason)) from None
+
+
+def _create_superuser(email: str, password: str | None) -> None:
     email = _check({"email": email}, fields=("email",))["email"]
     user = services.user_get_by_email(email=email)
     if user is not None:

@@ -9,10 +9,16 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from ...models import User
 from ...serializers import RegisterInputSerializer
 from ...services import EmailTakenError, user_create, user_promote
+
+#: What the command says when the database refuses it (unreachable, or not migrated yet).
+DATABASE_UNUSABLE = (
+    "the database cannot be used ({reason}): check DATABASE_URL, and run 'make migrate' first"
+)
 
 
 def _checked(data: dict[str, str], *, partial: bool = False) -> dict[str, str]:
@@ -50,6 +56,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self._create_superuser(options)
+        except DatabaseError as error:
+            reason = next(iter(str(error).strip().splitlines()), type(error).__name__)
+            raise CommandError(DATABASE_UNUSABLE.format(reason=reason)) from None
+
+    def _create_superuser(self, options: dict[str, Any]) -> None:
         try:
             answer = options["email"] or input("Email: ")
             email = _checked({"email": answer}, partial=True)["email"]
